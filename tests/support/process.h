@@ -1,0 +1,53 @@
+// Runs a command for a test (the pgdump2s3 binary, the AWS CLI, gzip,
+// pg_restore, psql) and captures what it printed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pgdump2s3::testing {
+
+struct CommandResult {
+  int exit_code = -1;      // -1 when killed by a signal (see signal)
+  int signal = 0;
+  std::string out;         // stdout
+  std::string err;         // stderr
+};
+
+struct CommandOptions {
+  // Variables set on top of the test's own environment, then those removed.
+  std::map<std::string, std::string> env;
+  std::vector<std::string> unset_env;
+  std::string stdin_data;
+  std::string stdout_file;  // when set, stdout goes to this file instead of `out`
+  int timeout_s = 300;      // killed (SIGKILL) after this long; exit_code -1
+};
+
+// argv[0] is looked up in PATH. Never goes through a shell.
+CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options = {});
+
+// `aws` with the endpoint and keys of an S3 service and no config files, so
+// nothing outside the test reaches it (AWS_EC2_METADATA_DISABLED=true).
+struct S3Service;  // support/services.h
+CommandResult aws_cli(const S3Service& s3, const std::vector<std::string>& args,
+                      const CommandOptions& options = {});
+
+// A fresh temp directory removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& data);
+
+}  // namespace pgdump2s3::testing
