@@ -1,0 +1,1 @@
+// placeholder until src/fly has its first real file

@@ -1,0 +1,1 @@
+// placeholder until src/pg has its first real file

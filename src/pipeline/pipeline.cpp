@@ -1,0 +1,1 @@
+// placeholder until src/pipeline has its first real file
