@@ -36,25 +36,38 @@ bool is_retriable(CURLcode code) {
 struct Transfer {
   const Request* request = nullptr;
   Response* response = nullptr;
-  std::size_t upload_offset = 0;
+  std::size_t upload_offset = 0;  // across all body pieces
   bool stream_body = false;
   bool status_known = false;
   bool aborted_by_sink = false;
 };
 
+// curl asks for the next bytes of the body: copy them from the pieces into
+// curl's own send buffer (the only copy, and curl's).
 std::size_t read_body(char* dest, std::size_t size, std::size_t nitems, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
-  std::string_view body = t->request->body;
-  std::size_t n = std::min(size * nitems, body.size() - t->upload_offset);
-  std::memcpy(dest, body.data() + t->upload_offset, n);
-  t->upload_offset += n;
-  return n;
+  std::size_t want = size * nitems;
+  std::size_t written = 0;
+  std::size_t piece_start = 0;
+  for (std::string_view piece : t->request->body) {
+    std::size_t piece_end = piece_start + piece.size();
+    if (t->upload_offset < piece_end && written < want) {
+      std::size_t from = t->upload_offset - piece_start;
+      std::size_t n = std::min(want - written, piece.size() - from);
+      std::memcpy(dest + written, piece.data() + from, n);
+      written += n;
+      t->upload_offset += n;
+    }
+    piece_start = piece_end;
+    if (written == want) break;
+  }
+  return written;
 }
 
 int seek_body(void* userdata, curl_off_t offset, int origin) {
   auto* t = static_cast<Transfer*>(userdata);
   if (origin != SEEK_SET || offset < 0 ||
-      static_cast<std::size_t>(offset) > t->request->body.size()) {
+      static_cast<std::size_t>(offset) > t->request->body_size()) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   t->upload_offset = static_cast<std::size_t>(offset);
@@ -96,6 +109,12 @@ std::size_t write_header(char* data, std::size_t size, std::size_t nitems, void*
 }
 
 }  // namespace
+
+std::size_t Request::body_size() const {
+  std::size_t total = 0;
+  for (std::string_view piece : body) total += piece.size();
+  return total;
+}
 
 const std::string* Response::header(std::string_view name) const {
   for (const Header& h : headers) {
@@ -152,7 +171,8 @@ Response Client::perform(const Request& request) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 
-  const bool has_body = !request.body.empty() || request.method == "PUT" || request.method == "POST";
+  const std::size_t body_size = request.body_size();
+  const bool has_body = body_size > 0 || request.method == "PUT" || request.method == "POST";
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (has_body) {
@@ -161,7 +181,7 @@ Response Client::perform(const Request& request) {
     curl_easy_setopt(c, CURLOPT_READDATA, &t);
     curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_body);
     curl_easy_setopt(c, CURLOPT_SEEKDATA, &t);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body_size));
     if (request.method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   } else if (request.method != "GET") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());

@@ -26,10 +26,13 @@ struct Request {
   std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
   std::string url;             // absolute and already percent-encoded; sent as given
   Headers headers;
-  // Sent in place, never copied by this layer; must stay valid until perform()
-  // returns. Its size is always sent as Content-Length (never chunked: S3
-  // refuses Transfer-Encoding: chunked).
-  std::string_view body;
+  // The body as one or more pieces sent one after the other, in place: this
+  // layer never copies them (a part is a list of compressor output slices).
+  // They must stay valid until perform() returns. Their total size is always
+  // sent as Content-Length (never chunked: S3 refuses Transfer-Encoding:
+  // chunked).
+  std::vector<std::string_view> body;
+  std::size_t body_size() const;
   // For streamed downloads: when set, the body of a 2xx response is handed
   // over piece by piece as it arrives instead of being collected in
   // Response::body. Returning false aborts the transfer (TransportError).

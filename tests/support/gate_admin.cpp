@@ -14,7 +14,7 @@ std::string GateAdmin::call(const std::string& method, const std::string& path,
   http::Request req;
   req.method = method;
   req.url = gate_.endpoint + "/__s3gate/" + path;
-  req.body = body;
+  if (!body.empty()) req.body = {body};
   http::Response res = client.perform(req);
   if (res.status / 100 != 2) {
     throw std::runtime_error("s3gate admin " + method + " " + path + " answered " +

@@ -1,0 +1,56 @@
+// The compression stage: a filter (STYLE.md, pgBackRest) that is fed the
+// dump's bytes buffer by buffer, in order, and hands the object's bytes in
+// order to the next stage.
+//
+// Threads: write() and finish() are called from one driver thread (the
+// reader), and the sink is called only from inside write() and finish() on
+// that same thread. Implementations may compress on worker threads of their
+// own but emit in order from the driver thread. A sink that blocks (the
+// uploader is busy) therefore blocks the reader, which blocks pg_dump on its
+// pipe: backpressure without another queue.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pipeline/buffer_pool.h"
+
+namespace pgdump2s3::pipeline {
+
+using SliceSink = std::function<void(Slice)>;
+
+class Compressor {
+ public:
+  virtual ~Compressor() = default;
+  // Takes a filled input buffer (read in place, never copied). May wait when
+  // as many blocks as allowed are in flight.
+  virtual void write(BufferRef input) = 0;
+  // Compresses what is pending, emits the trailer and the last bytes.
+  virtual void finish() = 0;
+  // Stops workers after a failure elsewhere; write/finish must not follow.
+  virtual void cancel() = 0;
+
+  virtual std::uint64_t bytes_in() const = 0;
+  virtual std::uint64_t bytes_out() const = 0;
+};
+
+enum class CompressionFormat { kNone, kGzip, kZstd };
+enum class DeflateBackend { kZlib, kLibdeflate, kIsal };
+
+struct CompressionSettings {
+  CompressionFormat format = CompressionFormat::kGzip;
+  DeflateBackend backend = DeflateBackend::kIsal;
+  int level = 1;
+  int threads = 2;
+};
+
+// Output buffers come from `output_pool` (part of the memory budget); the
+// pool's buffer size must be at least output_buffer_size(settings, input
+// buffer size).
+std::unique_ptr<Compressor> make_compressor(const CompressionSettings& settings,
+                                            BufferPool& output_pool, SliceSink sink);
+std::size_t output_buffer_size(const CompressionSettings& settings, std::size_t input_buffer_size);
+
+}  // namespace pgdump2s3::pipeline

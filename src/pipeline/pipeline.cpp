@@ -1,1 +1,0 @@
-// placeholder until src/pipeline has its first real file
