@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 #include "util/error.h"
@@ -10,7 +11,7 @@ namespace pgdump2s3::cli {
 namespace {
 
 void add_placeholder(CLI::App& app, CommandRunner& run, const char* name, const char* what) {
-  CLI::App* cmd = app.add_subcommand(name, what);
+  CLI::App* cmd = app.add_subcommand(name, std::string(what) + " (not built yet)");
   cmd->allow_extras();
   cmd->callback([&run, name] {
     run = [name] {
