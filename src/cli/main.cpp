@@ -33,7 +33,9 @@ int main(int argc, char** argv) {
       "and bounded memory; restore and verify what it backed up."};
   app.set_version_flag("--version", std::string(PGDUMP2S3_VERSION));
   app.footer(kExitCodes);
-  app.require_subcommand(1);
+  // No subcommand prints the help (exit 2); an unknown word is an error
+  // naming it (CLI11's ExtrasError), not "a subcommand is required".
+  app.require_subcommand(0, 1);
   app.fallthrough(false);
 
   cli::CommandRunner run;
@@ -56,8 +58,12 @@ int main(int argc, char** argv) {
     return report_parse_error(e);
   }
 
+  if (!run) {
+    std::fputs(app.help().c_str(), stderr);
+    return kExitUsage;
+  }
   try {
-    return run ? run() : kExitUsage;
+    return run();
   } catch (const ConfigError& e) {
     log::error(e.what());
     return kExitUsage;
