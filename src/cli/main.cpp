@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/shutdown_signal.h"
 
 namespace {
 
@@ -62,13 +63,17 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stderr);
     return kExitUsage;
   }
+  ShutdownSignal::install();
+  int code = kExitBackupFailed;
   try {
-    return run();
+    code = run();
   } catch (const ConfigError& e) {
     log::error(e.what());
-    return kExitUsage;
+    code = kExitUsage;
   } catch (const std::exception& e) {
     log::error(e.what());
-    return kExitBackupFailed;
+    code = kExitBackupFailed;
   }
+  ShutdownSignal::uninstall();
+  return code;
 }

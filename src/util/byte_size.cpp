@@ -1,9 +1,9 @@
-#include "cli/byte_size.h"
+#include "util/byte_size.h"
 
 #include <cctype>
 #include <cstdio>
 
-namespace pgdump2s3::cli {
+namespace pgdump2s3 {
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
   std::size_t i = 0;
@@ -35,7 +35,7 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
   return value << shift;
 }
 
-std::string format_byte_size(std::uint64_t bytes) {
+std::string human_bytes(std::uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(bytes);
   int u = 0;
@@ -52,4 +52,4 @@ std::string format_byte_size(std::uint64_t bytes) {
   return buf;
 }
 
-}  // namespace pgdump2s3::cli
+}  // namespace pgdump2s3
