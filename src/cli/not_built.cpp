@@ -23,9 +23,6 @@ void add_placeholder(CLI::App& app, CommandRunner& run, const char* name, const 
 
 }  // namespace
 
-void add_backup_command(CLI::App& app, CommandRunner& run) {
-  add_placeholder(app, run, "backup", "Back up one database, or all of BACKUP_CONFIGURATION_NAMES (the default command)");
-}
 void add_restore_command(CLI::App& app, CommandRunner& run) {
   add_placeholder(app, run, "restore", "Restore a backup: stream it from S3 into pg_restore or psql");
 }
@@ -37,9 +34,6 @@ void add_list_command(CLI::App& app, CommandRunner& run) {
 }
 void add_prune_command(CLI::App& app, CommandRunner& run) {
   add_placeholder(app, run, "prune", "Delete old backups under an S3 prefix by a retention policy");
-}
-void add_fly_command(CLI::App& app, CommandRunner& run) {
-  add_placeholder(app, run, "fly", "Run backups on ephemeral Fly.io machines (trigger, schedule)");
 }
 
 }  // namespace pgdump2s3::cli

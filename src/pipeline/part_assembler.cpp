@@ -9,7 +9,6 @@ PartAssembler::PartAssembler(PartSize part_size, PartSink sink)
 }
 
 void PartAssembler::add(Slice slice) {
-  object_sha256_.update(slice.view());
   bytes_ += slice.length;
   while (slice.length > 0) {
     // A full part goes out only once more bytes follow, so that the final
@@ -24,10 +23,7 @@ void PartAssembler::add(Slice slice) {
   }
 }
 
-std::string PartAssembler::finish() {
-  emit(true);
-  return object_sha256_.finish_hex();
-}
+void PartAssembler::finish() { emit(true); }
 
 void PartAssembler::emit(bool last) {
   Part part = std::move(current_);

@@ -1,6 +1,7 @@
 // Cuts the object's byte stream (slices from the compressor, in order) into
 // upload parts of the sizes the part schedule asks for, keeping references
-// to the slices (no copy), and hashes the whole object on the way.
+// to the slices (no copy). The uploader hashes the whole object as parts go
+// in (s3::UploadResult::sha256_hex), so this does not hash again.
 //
 // Threads: one owner (the driver thread) calls add() and finish(); the part
 // sink runs on that thread and may block while enough parts are in flight,
@@ -9,11 +10,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
 #include "pipeline/buffer_pool.h"
-#include "util/digest.h"
 
 namespace pgdump2s3::pipeline {
 
@@ -33,8 +32,8 @@ class PartAssembler {
 
   void add(Slice slice);
   // Hands over the last part (also when the object is empty: one empty part
-  // with last = true), then returns the object's SHA-256 (hex).
-  std::string finish();
+  // with last = true).
+  void finish();
 
   std::uint64_t bytes() const { return bytes_; }
   int parts_emitted() const { return next_number_ - 1; }
@@ -48,7 +47,6 @@ class PartAssembler {
   std::uint64_t target_ = 0;
   std::uint64_t bytes_ = 0;
   int next_number_ = 1;
-  StreamingDigest object_sha256_{StreamingDigest::Kind::kSha256};
 };
 
 }  // namespace pgdump2s3::pipeline
