@@ -19,6 +19,34 @@
 extern char** environ;
 
 namespace pgdump2s3::testing {
+namespace {
+
+// A child's "NAME=value" environment and argv, built before fork (no
+// allocation after fork). The char* vectors point into the strings.
+struct ChildArgs {
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  std::vector<std::string> args;
+  std::vector<char*> argvp;
+
+  ChildArgs(const std::vector<std::string>& argv, const CommandOptions& options) : args(argv) {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      auto eq = entry.find('=');
+      if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for (const auto& [k, v] : options.env) env[k] = v;
+    for (const auto& k : options.unset_env) env.erase(k);
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    for (auto& a : args) argvp.push_back(a.data());
+    argvp.push_back(nullptr);
+  }
+};
+
+}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options) {
   CommandResult result;
@@ -27,24 +55,9 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  // Build the child's environment before fork (no allocation after fork).
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [k, v] : options.env) env[k] = v;
-  for (const auto& k : options.unset_env) env.erase(k);
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argvp;
-  for (auto& a : args) argvp.push_back(a.data());
-  argvp.push_back(nullptr);
+  ChildArgs child(argv, options);
+  std::vector<char*>& envp = child.envp;
+  std::vector<char*>& argvp = child.argvp;
 
   int out_fd = -1;
   if (!options.stdout_file.empty()) {
@@ -141,6 +154,57 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
     result.signal = WTERMSIG(status);
   }
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const CommandOptions& options) {
+  int out_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  ChildArgs child(argv, options);
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(out_pipe[1], 1);
+    setpgid(0, 0);  // its own group, so that its children die with it
+    execvpe(child.argvp[0], child.argvp.data(), child.envp.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  stdout_fd_ = out_pipe[0];
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  if (pid_ <= 0) return;
+  kill(-pid_, SIGTERM);
+  kill(pid_, SIGTERM);  // in case it had not reached setpgid yet
+  for (int i = 0; i < 50; ++i) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+    usleep(100'000);
+  }
+  kill(-pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+std::string BackgroundProcess::read_line(int timeout_s) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+      std::string line = pending_.substr(0, nl);
+      pending_.erase(0, nl + 1);
+      return line;
+    }
+    int left_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       deadline - std::chrono::steady_clock::now())
+                                       .count());
+    if (left_ms <= 0) throw std::runtime_error("background process printed no line in time");
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, left_ms) <= 0) continue;
+    char buf[4096];
+    ssize_t r = read(stdout_fd_, buf, sizeof buf);
+    if (r == 0) throw std::runtime_error("background process exited before printing a line");
+    if (r > 0) pending_.append(buf, static_cast<std::size_t>(r));
+  }
 }
 
 CommandResult aws_cli(const S3Service& s3, const std::vector<std::string>& args,

@@ -27,6 +27,27 @@ struct CommandOptions {
 // argv[0] is looked up in PATH. Never goes through a shell.
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
+// A long-running helper a test starts (a fake server): its stdout is a pipe
+// the test reads lines from (e.g. the port it listens on); its stderr goes to
+// the test's. It runs in its own process group, which is killed (SIGTERM,
+// then SIGKILL after 5 s) and reaped when the object dies. Of `options`,
+// only env and unset_env apply.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv, const CommandOptions& options = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // The next line of its stdout, without the newline. Throws when it exits
+  // or prints no whole line within timeout_s.
+  std::string read_line(int timeout_s = 30);
+
+ private:
+  int pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string pending_;  // read but not yet returned
+};
+
 // `aws` with the endpoint and keys of an S3 service and no config files, so
 // nothing outside the test reaches it (AWS_EC2_METADATA_DISABLED=true).
 struct S3Service;  // support/services.h
