@@ -1,1 +1,0 @@
-// placeholder until src/pg has its first real file
