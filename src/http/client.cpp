@@ -88,6 +88,11 @@ std::size_t write_body(char* data, std::size_t size, std::size_t nmemb, void* us
   return n;
 }
 
+int on_progress(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(userdata);
+  return t->request->cancelled() ? 1 : 0;  // non-zero: CURLE_ABORTED_BY_CALLBACK
+}
+
 std::size_t write_header(char* data, std::size_t size, std::size_t nitems, void* userdata) {
   auto* t = static_cast<Transfer*>(userdata);
   std::size_t n = size * nitems;
@@ -170,6 +175,11 @@ Response Client::perform(const Request& request) {
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  if (request.cancelled) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+  }
 
   const std::size_t body_size = request.body_size();
   const bool has_body = body_size > 0 || request.method == "PUT" || request.method == "POST";
@@ -215,6 +225,9 @@ Response Client::perform(const Request& request) {
 
   if (rc != CURLE_OK) {
     std::string detail = impl_->error_buffer[0] != '\0' ? impl_->error_buffer : curl_easy_strerror(rc);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+      throw TransportError("request cancelled", static_cast<int>(rc), false);
+    }
     if (t.aborted_by_sink) {
       throw TransportError("download aborted by its reader", static_cast<int>(rc), false);
     }

@@ -38,6 +38,11 @@ struct Request {
   // Response::body. Returning false aborts the transfer (TransportError).
   // Bodies of non-2xx responses are always collected, for error parsing.
   std::function<bool(std::string_view)> on_body;
+  // Polled while the transfer runs (about once a second when idle, more
+  // often while data moves): returning true ends it early with a
+  // non-retriable TransportError, so that a cancelled backup does not wait
+  // for a large part to finish.
+  std::function<bool()> cancelled;
 };
 
 struct Response {
