@@ -1,1 +1,0 @@
-// placeholder until src/fly has its first real file
