@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <span>
 
 #include "pg/shell_words.h"
 #include "util/error.h"
@@ -42,20 +43,18 @@ struct LongOption {
 
 // getopt_long semantics: an exact name, else a prefix of exactly one name.
 LongOption resolve_long_option(std::string_view given) {
-  LongOption match{std::string(given), false, false};
+  LongOption prefix_match{std::string(given), false, false};
   int prefix_matches = 0;
-  auto consider = [&](std::string_view name, bool takes_argument) {
-    if (name == given) {
-      match = {std::string(name), true, takes_argument};
-      prefix_matches = -1000;  // exact wins
-    } else if (name.starts_with(given)) {
-      if (++prefix_matches == 1) match = {std::string(name), true, takes_argument};
+  for (bool takes_argument : {true, false}) {
+    for (std::string_view name : takes_argument ? std::span<const std::string_view>(kLongWithArgument)
+                                                : std::span<const std::string_view>(kLongFlags)) {
+      if (name == given) return {std::string(name), true, takes_argument};
+      if (name.starts_with(given) && ++prefix_matches == 1) prefix_match = {std::string(name), true, takes_argument};
     }
-  };
-  for (std::string_view name : kLongWithArgument) consider(name, true);
-  for (std::string_view name : kLongFlags) consider(name, false);
-  if (prefix_matches > 1) return {std::string(given), false, false};  // ambiguous: pg_dump says so
-  return match;
+  }
+  // None, or ambiguous: left as given (pg_dump reports it).
+  if (prefix_matches != 1) return {std::string(given), false, false};
+  return prefix_match;
 }
 
 std::string lower(std::string_view text) {

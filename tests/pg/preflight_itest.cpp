@@ -151,6 +151,20 @@ TEST(Preflight, NamesTheTablesTheRoleCannotReadWithTheGrant) {
       << ok.warnings[0];
 }
 
+TEST(Preflight, ManyUnreadableTablesGetPerSchemaGrants) {
+  ScratchDatabase db("many");
+  db.sql("CREATE SCHEMA sales; GRANT USAGE ON SCHEMA sales TO " + db.role() +
+         "; DO $$ BEGIN FOR i IN 1..7 LOOP EXECUTE format('CREATE TABLE sales.t%s (i int)', i); END LOOP; END $$");
+  std::string message = failure<ConfigError>(db.limited_url());
+  EXPECT_NE(message.find("no SELECT on sales.t1, sales.t2, sales.t3, sales.t4, sales.t5 and 2 more"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("GRANT SELECT ON ALL TABLES IN SCHEMA sales TO " + db.role() +
+                         "; GRANT SELECT ON ALL SEQUENCES IN SCHEMA sales TO " + db.role()),
+            std::string::npos)
+      << message;
+}
+
 TEST(Preflight, ChecksOnlyTheSchemasTheDumpReads) {
   ScratchDatabase db("schemas");
   db.sql("CREATE SCHEMA hidden; CREATE TABLE hidden.t (i int); CREATE SCHEMA shown; CREATE TABLE shown.t (i int);"
