@@ -43,7 +43,8 @@ struct CompressionSettings {
   CompressionFormat format = CompressionFormat::kGzip;
   DeflateBackend backend = DeflateBackend::kIsal;
   int level = 1;
-  int threads = 2;
+  // Worker threads; 0 means one per core this process may run on.
+  int threads = 0;
 };
 
 // Output buffers come from `output_pool` (part of the memory budget); the
@@ -52,5 +53,14 @@ struct CompressionSettings {
 std::unique_ptr<Compressor> make_compressor(const CompressionSettings& settings,
                                             BufferPool& output_pool, SliceSink sink);
 std::size_t output_buffer_size(const CompressionSettings& settings, std::size_t input_buffer_size);
+
+// How many input buffers a compressor may keep referenced after write()
+// returns (blocks in flight and the dictionary of the next one). The input
+// pool needs more than this, or the reader would wait for a buffer that
+// only the compressor's own driver thread could release.
+std::size_t input_buffers_held(const CompressionSettings& settings);
+// The worker count settings.threads stands for (0: the available cores).
+// Throws ConfigError when it is negative.
+int compression_threads(const CompressionSettings& settings);
 
 }  // namespace pgdump2s3::pipeline
