@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.fallthrough(false);
 
+  std::string log_format = "plain";
+  app.add_option("--log-format", log_format, "Log lines as plain text or one JSON object per line (for log shippers)")
+      ->envname("LOG_FORMAT")
+      ->check(CLI::IsMember({"plain", "json"}));
+
   cli::CommandRunner run;
   cli::add_backup_command(app, run);
   cli::add_restore_command(app, run);
@@ -59,6 +64,7 @@ int main(int argc, char** argv) {
     return report_parse_error(e);
   }
 
+  log::set_format(log_format == "json" ? log::Format::kJson : log::Format::kPlain);
   if (!run) {
     std::fputs(app.help().c_str(), stderr);
     return kExitUsage;
