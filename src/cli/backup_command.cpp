@@ -10,13 +10,14 @@
 #include "cli/backup_options.h"
 #include "cli/commands.h"
 #include "cli/destination.h"
+#include "cli/retention_options.h"
+#include "cli/s3_setup.h"
 #include "pg/database_url.h"
 #include "pg/pg_version.h"
 #include "pg/tool_locator.h"
 #include "pipeline/backup_run.h"
 #include "pipeline/memory_budget.h"
 #include "s3/aws_settings.h"
-#include "s3/credential_chain.h"
 #include "s3/s3_client.h"
 #include "util/byte_size.h"
 #include "util/error.h"
@@ -101,17 +102,13 @@ void print_summary_table(const std::vector<Outcome>& outcomes) {
 int run_backups(const BackupOptions& options) {
   const Environment env = Environment::from_process();
   std::vector<PlannedBackup> jobs = resolve_backup_jobs(options, env);
-  const s3::AwsSettings settings = s3::resolve_aws_settings(env);
-  std::shared_ptr<s3::CredentialsProvider> credentials = s3::make_credentials_provider(env, settings);
+  const pipeline::RetentionPolicy retention = retention_from_environment(env);
+  const S3Setup s3_setup = resolve_s3_setup(env);
   if (options.dry_run) {
-    print_plan(jobs, settings, *credentials, env);
+    print_plan(jobs, s3_setup.settings, *s3_setup.credentials, env);
     return kExitOk;
   }
-
-  s3::S3ClientConfig config;
-  config.settings = settings;
-  config.credentials = credentials;
-  s3::S3Client client(std::move(config));
+  s3::S3Client client = s3_setup.client();
 
   std::vector<Outcome> outcomes;
   int config_errors = 0;
@@ -119,9 +116,9 @@ int run_backups(const BackupOptions& options) {
     if (ShutdownSignal::requested()) break;
     pipeline::BackupJob job = p.job;
     pg::DatabaseUrl db = pg::DatabaseUrl::parse(job.database_url, job.database_url_variable);
-    job.key = expand_key(job.key, KeyValues{std::chrono::system_clock::now(),
-                                            job.name.empty() ? "default" : lower(job.name),
-                                            db.option("dbname").value_or("")});
+    const KeyValues key_values{std::chrono::system_clock::now(), job.name.empty() ? "default" : lower(job.name),
+                               db.option("dbname").value_or("")};
+    job.key = expand_key(job.key, key_values);
     Outcome outcome{job.name.empty() ? "default" : job.name, job.url(), false, ""};
     try {
       pipeline::BackupRun run(job, client, env);
@@ -141,6 +138,13 @@ int run_backups(const BackupOptions& options) {
       log::info("backup complete: " + r.url + " ETag " + (r.etag.empty() ? "(none returned)" : r.etag) + ": " +
                     outcome.detail,
                 {{"sha256", r.object_sha256}});
+      if (!retention.empty()) {
+        try {
+          prune_after_backup(client, job.bucket, p.job.key, key_values, retention);
+        } catch (const std::exception& e) {
+          log::warn(std::string("the backup succeeded, but pruning older backups (BACKUP_KEEP_*) failed: ") + e.what());
+        }
+      }
     } catch (const ConfigError& e) {
       ++config_errors;
       outcome.detail = e.what();
