@@ -128,13 +128,16 @@ class ZstdDecompressor final : public Decompressor {
                            ZSTD_getErrorName(rc));
       }
       consumed_ += in.pos - before;
-      // 0: a frame ended exactly here (zstd manual, ZSTD_decompressStream).
-      frame_open_ = rc != 0;
+      const bool progress = in.pos > before || out.pos > 0;
+      // 0: a frame is complete and flushed (zstd manual,
+      // ZSTD_decompressStream). A call without progress says nothing: after
+      // a frame it returns the size of the next frame's header.
+      if (progress) frame_open_ = rc != 0;
       if (out.pos > 0) {
         produced_ += out.pos;
         sink_(std::string_view(out_.data(), out.pos));
       }
-      if (in.pos == in.size && out.pos < out.size) break;
+      if ((in.pos == in.size && out.pos < out.size) || !progress) break;
     }
   }
 
