@@ -118,12 +118,12 @@ void MultipartUpload::worker(S3Client& client) {
     }
     try {
       Body body = body_of(part.data);
-      BodyDigests digests = BodyDigests::of(body);
+      BodyDigests digests = client.digests_of(body);
       std::string etag = client.upload_part(destination_, upload_id_, part.number, body, digests);
       part.data.clear();  // S3 has the bytes: give the buffers back before making room
       std::lock_guard lock(mutex_);
       uploaded_[part.number] = {part.number, part.size, std::move(etag), std::move(digests.md5_base64),
-                                std::move(digests.sha256_hex)};
+                                std::move(digests.sha256_hex), std::move(digests.sha256_base64)};
       --in_flight_;
     } catch (...) {
       part.data.clear();
@@ -212,14 +212,15 @@ UploadResult MultipartUpload::finish() {
     PartData data = held_first_ ? std::move(held_first_->data) : PartData{};
     held_first_.reset();
     Body body = body_of(data);
-    BodyDigests digests = BodyDigests::of(body);
+    BodyDigests digests = control_.digests_of(body);
     try {
       result.etag = control_.put_object(destination_, body, digests, options_.object);
     } catch (...) {
       state_ = State::kFailed;  // a failed PutObject leaves the previous object as it was
       throw;
     }
-    result.parts.push_back({1, total_size_, result.etag, std::move(digests.md5_base64), std::move(digests.sha256_hex)});
+    result.parts.push_back({1, total_size_, result.etag, std::move(digests.md5_base64), std::move(digests.sha256_hex),
+                            std::move(digests.sha256_base64)});
     state_ = State::kCompleted;
     return result;
   }
@@ -236,7 +237,8 @@ UploadResult MultipartUpload::finish() {
   state_ = State::kCompleting;
   std::vector<CompletedPart> completed;
   for (auto& [number, part] : uploaded_) {
-    completed.push_back({number, part.etag});
+    bool declared_sha256 = control_.config().checksum == PayloadChecksum::kSha256;
+    completed.push_back({number, part.etag, declared_sha256 ? part.sha256_base64 : std::string()});
     result.parts.push_back(std::move(part));
   }
   try {

@@ -67,8 +67,9 @@ struct UploadedPart {
   int number = 0;
   std::uint64_t size = 0;
   std::string etag;
-  std::string md5_base64;  // sent as Content-MD5
-  std::string sha256_hex;  // signed as the payload hash
+  std::string md5_base64;     // sent as Content-MD5 (PayloadChecksum::kContentMd5; else empty)
+  std::string sha256_hex;     // signed as the payload hash
+  std::string sha256_base64;  // sent as x-amz-checksum-sha256 under PayloadChecksum::kSha256
 };
 
 struct UploadResult {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "s3/signer.h"
@@ -41,15 +42,26 @@ std::string object_uri(const OperationTarget& target) { return "s3://" + target.
 
 }  // namespace
 
-BodyDigests BodyDigests::of(const Body& body) {
-  StreamingDigest md5(StreamingDigest::Kind::kMd5);
+PayloadChecksum default_checksum_for(const AwsSettings& settings) {
+  return settings.endpoint_url.empty() ? PayloadChecksum::kSha256 : PayloadChecksum::kContentMd5;
+}
+
+BodyDigests BodyDigests::of(const Body& body, bool with_md5) {
+  auto base64_of = [](const std::string& raw) {
+    return base64({reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()});
+  };
   StreamingDigest sha256(StreamingDigest::Kind::kSha256);
-  for (std::string_view piece : body) {
-    md5.update(piece);
-    sha256.update(piece);
+  for (std::string_view piece : body) sha256.update(piece);
+  BodyDigests digests;
+  std::string raw_sha256 = sha256.finish_raw();
+  digests.sha256_hex = hex_lower({reinterpret_cast<const std::uint8_t*>(raw_sha256.data()), raw_sha256.size()});
+  digests.sha256_base64 = base64_of(raw_sha256);
+  if (with_md5) {
+    StreamingDigest md5(StreamingDigest::Kind::kMd5);
+    for (std::string_view piece : body) md5.update(piece);
+    digests.md5_base64 = base64_of(md5.finish_raw());
   }
-  std::string raw_md5 = md5.finish_raw();
-  return {base64({reinterpret_cast<const std::uint8_t*>(raw_md5.data()), raw_md5.size()}), sha256.finish_hex()};
+  return digests;
 }
 
 // Shared by every client made with new_connection().
@@ -79,6 +91,19 @@ S3Client::S3Client(S3Client&&) noexcept = default;
 S3Client& S3Client::operator=(S3Client&&) noexcept = default;
 
 S3Client S3Client::new_connection() const { return S3Client(shared_); }
+
+BodyDigests S3Client::digests_of(const Body& body) const {
+  return BodyDigests::of(body, shared_->config.checksum == PayloadChecksum::kContentMd5);
+}
+
+void S3Client::add_checksum(http::Headers& headers, const BodyDigests& digests) const {
+  if (shared_->config.checksum == PayloadChecksum::kSha256) {
+    headers.push_back({"x-amz-checksum-sha256", digests.sha256_base64});
+    return;
+  }
+  if (digests.md5_base64.empty()) throw std::invalid_argument("S3Client: body digests made without MD5");
+  headers.push_back({"Content-MD5", digests.md5_base64});
+}
 
 void S3Client::set_interrupt(std::function<bool()> interrupted) { interrupted_ = std::move(interrupted); }
 
@@ -191,7 +216,7 @@ std::string S3Client::put_object(const S3Location& at, const Body& body, const B
     spec.method = "PUT";
     spec.key = at.key;
     spec.headers = object_headers(options);
-    spec.headers.push_back({"Content-MD5", digests.md5_base64});
+    add_checksum(spec.headers, digests);
     spec.body = body;
     spec.payload_sha256 = digests.sha256_hex;
     return spec;
@@ -207,6 +232,11 @@ std::string S3Client::create_multipart_upload(const S3Location& at, const PutOpt
     spec.key = at.key;
     spec.query = "uploads";
     spec.headers = object_headers(options);
+    // Declared up front: S3 then checks each part's x-amz-checksum-sha256
+    // and wants them again in Complete (AWS S3 docs, "Checking object integrity").
+    if (shared_->config.checksum == PayloadChecksum::kSha256) {
+      spec.headers.push_back({"x-amz-checksum-algorithm", "SHA256"});
+    }
     return spec;
   });
   return parse_upload_id(response.body);
@@ -220,7 +250,7 @@ std::string S3Client::upload_part(const S3Location& at, const std::string& uploa
     spec.method = "PUT";
     spec.key = at.key;
     spec.query = query_param("partNumber", std::to_string(part_number)) + "&" + query_param("uploadId", upload_id);
-    spec.headers.push_back({"Content-MD5", digests.md5_base64});
+    add_checksum(spec.headers, digests);
     spec.body = body;
     spec.payload_sha256 = digests.sha256_hex;
     return spec;

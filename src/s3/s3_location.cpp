@@ -78,14 +78,14 @@ std::string S3Endpoint::url(std::string_view region, std::string_view bucket, st
     url = base + "/" + std::string(bucket);
     // A bucket-level request is "/bucket" with no trailing slash (as S3's own
     // SDKs send it); an object request is "/bucket/" + key.
-    if (!key.empty()) url += "/" + http::uri_encode(key, /*keep_slash=*/true);
+    if (!key.empty()) url.append("/").append(http::uri_encode(key, /*keep_slash=*/true));
   } else {
     auto scheme_end = base.find("://");
     std::size_t host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
     url = base.substr(0, host_start) + std::string(bucket) + "." + base.substr(host_start) + "/" +
           http::uri_encode(key, /*keep_slash=*/true);
   }
-  if (!query.empty()) url += "?" + std::string(query);
+  if (!query.empty()) url.append("?").append(query);
   return url;
 }
 

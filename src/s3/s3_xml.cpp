@@ -111,6 +111,7 @@ std::string complete_multipart_upload_xml(const std::vector<CompletedPart>& part
     pugi::xml_node p = root.append_child("Part");
     p.append_child("PartNumber").text() = part.part_number;
     p.append_child("ETag").text() = part.etag.c_str();
+    if (!part.checksum_sha256.empty()) p.append_child("ChecksumSHA256").text() = part.checksum_sha256.c_str();
   }
   return to_string(doc);
 }

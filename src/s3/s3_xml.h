@@ -22,7 +22,8 @@ struct ErrorDocument {
 
 struct CompletedPart {
   int part_number = 0;
-  std::string etag;  // as UploadPart returned it, quotes included
+  std::string etag;             // as UploadPart returned it, quotes included
+  std::string checksum_sha256;  // base64, when the upload declared SHA256; else empty
 };
 
 struct ObjectSummary {

@@ -150,10 +150,15 @@ class FakeS3 {
     if (scripted) return scripted(request);
 
     std::string body = joined(request);
-    if (!request.body.empty() || request.method == "PUT" || request.method == "POST") {
+    if (!body.empty()) {
+      // Content-MD5 or x-amz-checksum-sha256, whichever came; one must.
       const std::string* md5 = header_of(request, "Content-MD5");
-      auto raw = pgdump2s3::md5(body);
-      if (!body.empty() && (md5 == nullptr || *md5 != base64(raw))) return s3_error_response(400, "BadDigest");
+      const std::string* checksum = header_of(request, "x-amz-checksum-sha256");
+      if (md5 == nullptr && checksum == nullptr) return s3_error_response(400, "InvalidRequest");
+      if (md5 != nullptr && *md5 != base64(pgdump2s3::md5(body))) return s3_error_response(400, "BadDigest");
+      if (checksum != nullptr && *checksum != base64(pgdump2s3::sha256(body))) {
+        return s3_error_response(400, "BadDigest");
+      }
     }
     const std::string* sha = header_of(request, "x-amz-content-sha256");
     if (sha == nullptr || *sha != sha256_hex(body)) return s3_error_response(400, "XAmzContentSHA256Mismatch");

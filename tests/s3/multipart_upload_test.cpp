@@ -20,7 +20,7 @@ using testing::s3_error_response;
 const S3Location kObject{"backups", "db.gz"};
 constexpr const char* kPath = "/backups/db.gz";
 
-S3Client fake_client(FakeS3& s3) {
+S3Client fake_client(FakeS3& s3, PayloadChecksum checksum = PayloadChecksum::kContentMd5) {
   S3ClientConfig config;
   config.settings.endpoint_url = "http://fake.test";
   config.settings.path_style = true;
@@ -30,6 +30,7 @@ S3Client fake_client(FakeS3& s3) {
   config.retry.base_delay = std::chrono::milliseconds(1);
   config.retry.max_delay = std::chrono::milliseconds(2);
   config.transport = s3.factory();
+  config.checksum = checksum;
   return S3Client(config);
 }
 
@@ -109,6 +110,32 @@ TEST(MultipartUpload, ASecondPartStartsTheMultipartUpload) {
   EXPECT_EQ(s3.count("POST", "uploadId"), 1);
   EXPECT_EQ(s3.count("DELETE", ""), 0);
   EXPECT_EQ(*parts.alive, 0);
+}
+
+// With x-amz-checksum-sha256 the part's signing SHA-256 is its checksum:
+// declared on Create, sent with each part, listed again in Complete.
+TEST(MultipartUpload, Sha256ChecksumsInsteadOfContentMd5) {
+  FakeS3 s3;
+  S3Client client = fake_client(s3, PayloadChecksum::kSha256);
+  PartFactory parts;
+  MultipartUpload upload(client, kObject);
+  upload.add_part(parts.make(k5MiB, 'a'));
+  upload.add_part(parts.make(9, 'b'));
+  UploadResult result = upload.finish();
+  EXPECT_EQ(s3.object(kPath), parts.all);
+  EXPECT_TRUE(result.parts[0].md5_base64.empty());
+  EXPECT_EQ(result.parts[1].sha256_base64, base64(sha256(std::string(9, 'b'))));
+  for (const auto& r : s3.requests()) {
+    // Only Complete's small XML body keeps Content-MD5.
+    bool complete = r.method == "POST" && r.query.starts_with("uploadId=");
+    EXPECT_EQ(r.header("Content-MD5").empty(), !complete) << r.method << " " << r.query;
+    if (r.method == "PUT") {
+      EXPECT_FALSE(r.header("x-amz-checksum-sha256").empty());
+    }
+    if (r.query == "uploads") {
+      EXPECT_EQ(r.header("x-amz-checksum-algorithm"), "SHA256");
+    }
+  }
 }
 
 TEST(MultipartUpload, BackpressureKeepsPartsInFlightWithinConcurrencyAndBudget) {

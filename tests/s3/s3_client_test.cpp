@@ -146,14 +146,14 @@ TEST(S3Client, CompleteAnswered200WithAnErrorIsRetriedOrFails) {
   std::string part(5 * 1024 * 1024, 'p');
   std::string etag = client.upload_part(kObject, id, 1, {part}, BodyDigests::of({part}));
   s3.add_rule(answer("POST", "uploadId", 1, s3_error_response(200, "InternalError")));
-  client.complete_multipart_upload(kObject, id, {{1, etag}});
+  client.complete_multipart_upload(kObject, id, {{1, etag, ""}});
   EXPECT_EQ(s3.count("POST", "uploadId"), 2);
   EXPECT_EQ(s3.object("/backups/db/a%20b%2Bc.gz")->size(), part.size());
 
   std::string id2 = client.create_multipart_upload(kObject);
   client.upload_part(kObject, id2, 1, {part}, BodyDigests::of({part}));
   s3.add_rule(answer("POST", "uploadId", 1, s3_error_response(200, "AccessDenied")));
-  EXPECT_THROW(client.complete_multipart_upload(kObject, id2, {{1, etag}}), S3Error);
+  EXPECT_THROW(client.complete_multipart_upload(kObject, id2, {{1, etag, ""}}), S3Error);
 }
 
 TEST(S3Client, AbortCountsNoSuchUploadAsDone) {
@@ -205,6 +205,14 @@ TEST(S3Client, GetOfARangeAndOfAMissingObject) {
     EXPECT_EQ(e.failure().code, "NoSuchKey");
   }
   EXPECT_FALSE(client.head_object({"backups", "missing"}));
+}
+
+TEST(S3Client, DefaultChecksumIsSha256OnlyOnAwsItself) {
+  AwsSettings aws;
+  EXPECT_EQ(default_checksum_for(aws), PayloadChecksum::kSha256);
+  AwsSettings custom;
+  custom.endpoint_url = "https://minio.example.com";
+  EXPECT_EQ(default_checksum_for(custom), PayloadChecksum::kContentMd5);
 }
 
 TEST(S3Client, AnInterruptCutsABackoffShort) {

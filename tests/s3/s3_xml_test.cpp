@@ -69,13 +69,15 @@ TEST(S3Xml, ParsesUploadsAndDeleteResults) {
 }
 
 TEST(S3Xml, BuildsRequestBodiesThatAnXmlParserReadsBack) {
-  std::string complete = complete_multipart_upload_xml({{1, "\"a\""}, {2, "\"b\""}});
+  std::string complete = complete_multipart_upload_xml({{1, "\"a\"", ""}, {2, "\"b\"", "c2hhMjU2"}});
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(complete.c_str()));
   auto root = doc.child("CompleteMultipartUpload");
   EXPECT_STREQ(root.attribute("xmlns").value(), "http://s3.amazonaws.com/doc/2006-03-01/");
   EXPECT_EQ(root.child("Part").child("PartNumber").text().as_int(), 1);
   EXPECT_STREQ(root.child("Part").next_sibling("Part").child("ETag").text().get(), "\"b\"");
+  EXPECT_FALSE(root.child("Part").child("ChecksumSHA256"));
+  EXPECT_STREQ(root.child("Part").next_sibling("Part").child("ChecksumSHA256").text().get(), "c2hhMjU2");
 
   std::string del = delete_objects_xml({"a<b>&c", "d"});
   ASSERT_TRUE(doc.load_string(del.c_str()));
