@@ -26,8 +26,12 @@ struct FlyFlags {
   // The process environment with every given flag written over its variable.
   Environment environment(const CLI::App& cmd) const {
     Environment env = Environment::from_process();
+    auto given = [&](const char* flag) {
+      const CLI::Option* option = cmd.get_option_no_throw(flag);
+      return option != nullptr && option->count() > 0;
+    };
     auto set = [&](const char* flag, const char* name, const std::string& value) {
-      if (cmd.count(flag) > 0) env.set(name, value);
+      if (given(flag)) env.set(name, value);
     };
     set("--app", "FLY_APP", app);
     set("--region", "FLY_REGION", region);
@@ -35,7 +39,7 @@ struct FlyFlags {
     set("--image", "DOCKER_IMAGE", image);
     set("--api-url", "FLY_MACHINES_API_URL", api_url);
     set("--volume-size", "FLY_VOLUME_SIZE", volume_size);
-    if (cmd.count("--ensure-no-volumes-left") > 0) {
+    if (given("--ensure-no-volumes-left")) {
       env.set("ENSURE_NO_VOLUMES_LEFT", ensure_no_volumes_left ? "true" : "false");
     }
     return env;

@@ -1,5 +1,6 @@
 #include "fake_machines_api.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -15,19 +16,24 @@ extern char** environ;
 namespace pgdump2s3::testing {
 
 FakeMachinesApi::FakeMachinesApi(const nlohmann::json& scenario) {
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  // stdout carries "listening on PORT"; stdin stays open for the fake's
+  // lifetime (its end-of-file tells the fake that this process is gone).
+  int out[2], in[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
   std::string script = std::string(PGDUMP2S3_SOURCE_DIR) + "/tests/fly/fake_machines_api.py";
   char* argv[] = {const_cast<char*>("python3"), script.data(), nullptr};
   int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
+  close(in[0]);
+  stdin_ = in[1];
   if (rc != 0) {
     close(out[0]);
+    close(stdin_);
     throw std::runtime_error("cannot start python3 " + script);
   }
   // The server prints "listening on PORT" once it accepts connections.
@@ -41,6 +47,7 @@ FakeMachinesApi::FakeMachinesApi(const nlohmann::json& scenario) {
   }
   close(out[0]);
   if (line.rfind("listening on ", 0) != 0) {
+    close(stdin_);
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
     throw std::runtime_error("the fake Machines API did not start: '" + line + "'");
@@ -50,6 +57,7 @@ FakeMachinesApi::FakeMachinesApi(const nlohmann::json& scenario) {
 }
 
 FakeMachinesApi::~FakeMachinesApi() {
+  close(stdin_);
   kill(pid_, SIGTERM);
   waitpid(pid_, nullptr, 0);
 }

@@ -32,6 +32,7 @@ class FakeMachinesApi {
  private:
   std::string admin(const std::string& method, const std::string& path, const std::string& body) const;
   pid_t pid_ = -1;
+  int stdin_ = -1;  // the write end of the fake's stdin
   int port_ = 0;
 };
 

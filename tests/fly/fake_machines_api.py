@@ -40,10 +40,13 @@ Admin (not recorded): POST /_admin/scenario (replace scenario, reset state),
 GET /_admin/calls (every API request: method, path, query, body,
 authorization, status), GET /_admin/state (machines and volumes).
 
-Prints "listening on PORT" on stdout once it accepts connections.
+Prints "listening on PORT" on stdout once it accepts connections, and exits
+when its stdin reaches end of file: the test that started it holds the other
+end, so a test that dies (a crash, a ctest timeout) takes its fake with it.
 """
 
 import json
+import os
 import random
 import re
 import string
@@ -503,8 +506,15 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    threading.Thread(target=serve_until_stdin_closes, args=(server,), daemon=True).start()
     print("listening on %d" % server.server_address[1], flush=True)
     server.serve_forever()
+
+
+def serve_until_stdin_closes(server):
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
 
 
 if __name__ == "__main__":
