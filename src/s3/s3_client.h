@@ -137,8 +137,9 @@ class S3Client {
   // retriable). Returns the object's ETag (empty on Ceph RGW 16).
   std::string complete_multipart_upload(const S3Location& at, const std::string& upload_id,
                                         const std::vector<CompletedPart>& parts);
-  // Retried until S3 confirms (204); NoSuchUpload means it is already gone,
-  // which is what an abort wants, so that is success too.
+  // Retried (RetryPolicy) until S3 confirms with 204; NoSuchUpload means it
+  // is already gone, which is what an abort wants, so that is success too.
+  // Throws S3Error when S3 kept refusing (e.g. no s3:AbortMultipartUpload).
   void abort_multipart_upload(const S3Location& at, const std::string& upload_id);
 
   // nullopt when there is no such object (404).
