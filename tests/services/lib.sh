@@ -14,6 +14,26 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# The first of N consecutive TCP ports that nobody listens on now (the OSD
+# picks its ports in [first, first+99]).
+free_port_range() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    base = random.randrange(20000, 60000 - n)
+    try:
+        socks = []
+        for p in range(base, base + n):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+        print(base); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+PY
+}
+
 random_token() { head -c 48 /dev/urandom | base64 | tr -d '/+=' | head -c "${1:-24}"; }
 
 # wait_until SECONDS CMD...: poll CMD until it succeeds.
