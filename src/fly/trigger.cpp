@@ -41,6 +41,7 @@ class TriggerRun {
   int run() {
     api_.set_cancel_check([] { return ShutdownSignal::requested(); });
     int code = kExitBackupFailed;
+    bool finished = false;  // the worker ran to its end and its result is known
     std::exception_ptr failure;
     try {
       if (s_.needs_volume) create_volume();
@@ -48,19 +49,21 @@ class TriggerRun {
       wait_until_started();
       wait_until_stopped();
       code = report(read_exit());
+      finished = true;
     } catch (const Interrupted&) {
     } catch (...) {
       // A wait cut short by the signal surfaces as an error: it is the signal.
       if (!ShutdownSignal::requested()) failure = std::current_exception();
     }
-    const int signal = ShutdownSignal::received();
+    // A signal after the worker's end changes nothing but the cleanup's hurry.
+    const int signal = finished ? 0 : ShutdownSignal::received();
     clean_up(signal != 0);
     // Only a run that got as far as making something can have left volumes
     // behind; a refused token or an unknown app gets its one error line.
     const bool volumes_left = (!machine_id_.empty() || !volume_id_.empty()) && check_volumes_left();
     if (failure) std::rethrow_exception(failure);
     if (signal != 0) {
-      log::error("interrupted: the backup was stopped before it finished and nothing was committed");
+      log::error("interrupted before the backup finished: the worker was stopped (an unfinished upload is aborted, not committed)");
       return 128 + signal;
     }
     if (code == kExitOk && (cleanup_failed_ || volumes_left)) code = kExitBackupFailed;
