@@ -82,6 +82,10 @@ class StderrTail {
   std::string first_line_;
 };
 
+// Thrown on the driver thread when the dump's writer (pg_dump, or tar in
+// directory mode) exited unsuccessfully: its exit status and stderr say why.
+struct DumpWriterFailed {};
+
 // A private folder in BACKUPS_TEMP_DIR for directory mode, removed at the end.
 class TempFolder {
  public:
@@ -190,8 +194,10 @@ BackupReport BackupRun::run() {
 
   StderrTail pg_dump_errors;
   std::unique_ptr<pg::ChildProcess> child;
+  std::string child_name;  // "pg_dump" or "tar", for the failure message
   std::atomic<pg::ChildProcess*> running_child{nullptr};
-  auto start_child = [&](std::vector<std::string> child_argv, bool stdout_pipe) {
+  auto start_child = [&](std::string name, std::vector<std::string> child_argv, bool stdout_pipe) {
+    child_name = std::move(name);
     pg::ChildOptions o;
     o.argv = std::move(child_argv);
     o.env = db.child_environment();
@@ -212,15 +218,16 @@ BackupReport BackupRun::run() {
   progress.emplace("backup", std::vector<ProgressCounter>{{"dumped", &dumped}, {"compressed", &compressed}},
                    ProgressReporter::mode_for(job_.quiet));
   StreamingDigest dump_sha256(StreamingDigest::Kind::kSha256);
-  std::string failure;
+  bool failed = false;
+  std::string failure;  // the pipeline's own error; empty when the dump's writer failed
   try {
     if (directory_mode) {
-      start_child(argv, /*stdout_pipe=*/false);
+      start_child("pg_dump", argv, /*stdout_pipe=*/false);
       pg::ExitStatus status = child->wait();
-      if (!status.success()) throw RuntimeError("");
-      start_child({"tar", "-cf", "-", "-C", spool->path() + "/dump", "."}, /*stdout_pipe=*/true);
+      if (!status.success()) throw DumpWriterFailed{};
+      start_child("tar", {"tar", "-cf", "-", "-C", spool->path() + "/dump", "."}, /*stdout_pipe=*/true);
     } else {
-      start_child(argv, /*stdout_pipe=*/true);
+      start_child("pg_dump", argv, /*stdout_pipe=*/true);
     }
     FdReader reader(child->stdout_fd(), input_pool);
     while (BufferRef buffer = reader.next()) {
@@ -230,7 +237,7 @@ BackupReport BackupRun::run() {
     }
     // Commit or nothing: the dump counts only if its writer exited 0.
     pg::ExitStatus status = child->wait();
-    if (ShutdownSignal::requested() || !status.success()) throw RuntimeError("");
+    if (ShutdownSignal::requested() || !status.success()) throw DumpWriterFailed{};
     compressor->finish();
     assembler.finish();
     s3::UploadResult result = upload.finish();
@@ -238,7 +245,10 @@ BackupReport BackupRun::run() {
     report.object_bytes = result.size;
     report.object_sha256 = result.sha256_hex;
     report.parts = static_cast<int>(result.parts.size());
+  } catch (const DumpWriterFailed&) {
+    failed = true;
   } catch (const std::exception& e) {
+    failed = true;
     failure = e.what();
   }
   progress.reset();
@@ -246,7 +256,7 @@ BackupReport BackupRun::run() {
   report.dump_sha256 = dump_sha256.finish_hex();
   report.duration = std::chrono::steady_clock::now() - started;
 
-  if (!failure.empty() || ShutdownSignal::requested()) {
+  if (failed || ShutdownSignal::requested()) {
     // Stop whatever still runs, then abort the upload: no parts stay behind
     // and the object previously at the key is untouched.
     std::string reason;
@@ -254,9 +264,10 @@ BackupReport BackupRun::run() {
       pg::ExitStatus status = child->terminate(std::chrono::seconds(5));
       if (ShutdownSignal::requested()) {
         reason = std::string("interrupted by ") + strsignal(ShutdownSignal::received());
-      } else if (!status.success() && status.signal != SIGTERM) {
-        std::string tool = child.get() && directory_mode && running_child.load() ? "pg_dump or tar" : "pg_dump";
-        reason = tool + " " + status.describe();
+      } else if (failure.empty()) {
+        // The writer failed on its own. Otherwise it was stopped here after
+        // the pipeline failed, and its "terminated by user" is no cause.
+        reason = child_name + " " + status.describe();
         if (std::string detail = pg_dump_errors.summary(); !detail.empty()) reason += ": " + detail;
       }
     }

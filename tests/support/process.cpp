@@ -36,8 +36,8 @@ struct ChildArgs {
       auto eq = entry.find('=');
       if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
     }
-    for (const auto& [k, v] : options.env) env[k] = v;
     for (const auto& k : options.unset_env) env.erase(k);
+    for (const auto& [k, v] : options.env) env[k] = v;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -209,7 +209,10 @@ std::string BackgroundProcess::read_line(int timeout_s) {
 
 CommandResult aws_cli(const S3Service& s3, const std::vector<std::string>& args,
                       const CommandOptions& options) {
-  std::vector<std::string> argv = {"aws", "--endpoint-url", s3.endpoint, "--region", s3.region};
+  // Debian's AWS CLI v2 when installed: a pyenv `aws` shim earlier in PATH may
+  // be another version or fail outside its Python environment.
+  const std::string program = access("/usr/bin/aws", X_OK) == 0 ? "/usr/bin/aws" : "aws";
+  std::vector<std::string> argv = {program, "--endpoint-url", s3.endpoint, "--region", s3.region};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandOptions o = options;
   o.env["AWS_ACCESS_KEY_ID"] = s3.access_key;

@@ -16,7 +16,8 @@ struct CommandResult {
 };
 
 struct CommandOptions {
-  // Variables set on top of the test's own environment, then those removed.
+  // The test's own environment without unset_env, then env set on top (a
+  // variable in both is set: a test can unset a family and set some back).
   std::map<std::string, std::string> env;
   std::vector<std::string> unset_env;
   std::string stdin_data;
