@@ -21,7 +21,8 @@ here, on the strict side, and said so where it is decided:
   for `stopped` needs `version` or `instance_id` (DOCS: "Required when waiting
   for Machine to be in stopped state"). It blocks until the state is reached
   (200 WaitMachineResponse), or min(timeout, `wait_max_s`) passed (408), or
-  the machine is gone (404). A destroyed machine never reaches another state,
+  the machine is gone (404). The first `timeout_first_waits` waits answer
+  408 at once, whatever the state (a deterministic "not yet"). A destroyed machine never reaches another state,
   so waiting for anything else on it is 404 too.
 - stop: a started machine stops at once with exit code `exit_code_on_stop`
   and requested_stop=true.
@@ -65,6 +66,7 @@ DEFAULT_SCENARIO = {
     "start_s": 0.1,
     "run_s": 0.3,
     "wait_max_s": 60,
+    "timeout_first_waits": 0,
     "auto_destroy_after_s": 0.5,
     "forget_destroyed_after_s": 30,
     "list_deleted": True,
@@ -461,6 +463,9 @@ class Handler(BaseHTTPRequestHandler):
             return error(400, "version is required when waiting for stopped")
         deadline = time.monotonic() + min(timeout, float(scenario["wait_max_s"]))
         with lock:
+            scenario["_waits"] = scenario.get("_waits", 0) + 1
+            if scenario["_waits"] <= int(scenario["timeout_first_waits"]):
+                return error(408, "deadline_exceeded: timed out waiting for machine state")
             while True:
                 m = self.machine(app, machine_id)
                 if m is None:
