@@ -172,6 +172,13 @@ void add_backup_command(CLI::App& app, CommandRunner& run) {
   CLI::App* cmd = app.add_subcommand(
       "backup", "Back up one database, or all of BACKUP_CONFIGURATION_NAMES (the container's default command)");
   add_backup_flags(*cmd, *options);
+  // A scheduler retries on 1 and alerts on 2: an unreachable server may come
+  // back, a wrong password or a missing privilege will not.
+  cmd->footer(
+      "Exit codes: 0 success; 1 the backup failed, or a server it needs (PostgreSQL, S3) could not be reached:\n"
+      "nothing was committed, retrying may help; 2 the configuration is wrong (a variable, the password, the\n"
+      "database name, a missing privilege): nothing was uploaded, fix it first; 3 some of several\n"
+      "configurations failed.");
   cmd->callback([&run, options] { run = [options] { return run_backups(*options); }; });
 }
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
+#include "cli/commands.h"
 #include "cli/destination.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -212,6 +213,19 @@ TEST(BackupOptions, FlagsAndTheirEnvironmentVariables) {
                                "MAX_MEMORY", "UPLOAD_CONCURRENCY"}) {
     EXPECT_NE(app.help().find(variable), std::string::npos) << variable;
   }
+}
+
+// The exit codes a scheduler acts on, in `backup --help` (README "Exit codes").
+TEST(BackupOptions, HelpSaysWhichExitCodeMeansWhat) {
+  CLI::App app;
+  CommandRunner run;
+  add_backup_command(app, run);
+  const std::string help = app.get_subcommand("backup")->help();
+  EXPECT_NE(help.find("1 the backup failed, or a server it needs (PostgreSQL, S3) could not be reached"),
+            std::string::npos)
+      << help;
+  EXPECT_NE(help.find("2 the configuration is wrong"), std::string::npos) << help;
+  EXPECT_NE(help.find("3 some of several"), std::string::npos) << help;
 }
 
 // --- Destinations -------------------------------------------------------

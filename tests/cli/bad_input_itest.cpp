@@ -113,6 +113,9 @@ std::vector<BadInput> bad_inputs() {
        }},
       {"PgDumpArgsWithOutputFile", 2, {"PG_DUMP_ARGS", "-f"},
        [](ToolRun& r) { r.options.env["PG_DUMP_ARGS"] = "--format=custom -f /tmp/out.dump"; }},
+      {"PgDumpPathMissing", 2, {"PG_DUMP_PATH", "/nonexistent/pg_dump"},
+       [](ToolRun& r) { r.options.env["PG_DUMP_PATH"] = "/nonexistent/pg_dump"; }},
+      {"MaxMemoryTooSmall", 2, {"MAX_MEMORY", "too small"}, [](ToolRun& r) { r.options.env["MAX_MEMORY"] = "10MiB"; }},
       {"NoAwsCredentials", 2, {"AWS_ACCESS_KEY_ID"},
        [](ToolRun& r) {
          r.options.env.erase("AWS_ACCESS_KEY_ID");
