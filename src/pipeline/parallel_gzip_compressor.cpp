@@ -213,6 +213,24 @@ void ParallelGzipCompressor::emit(Block& block) {
   }
   const std::size_t size = output->size;
   bytes_out_ += size;
+  // Packing: a block's output usually fills a fraction of its buffer (a
+  // third on application data, a thirtieth on pgbench's), and downstream
+  // holds a part's buffers until S3 acknowledges it. Emitted one buffer per
+  // block, a 5 MiB part of very compressible data would pin more buffers
+  // than the pool has, and the pipeline would wait on itself. So an output
+  // that fits in the free room of the previous block's buffer is copied
+  // there (bytes past every slice already emitted from it, which no reader
+  // touches) and its own buffer goes back to the pool at once. Only
+  // compressed bytes are copied, at most one buffer's worth per buffer.
+  if (tail_ && tail_->capacity - tail_->size >= size) {
+    std::memcpy(tail_->data + tail_->size, output->data, size);
+    const std::size_t offset = tail_->size;
+    tail_->size += size;
+    output.reset();
+    sink_(Slice{tail_, offset, size});
+    return;
+  }
+  tail_ = output;
   sink_(Slice{std::move(output), 0, size});
 }
 

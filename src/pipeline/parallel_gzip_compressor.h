@@ -119,6 +119,7 @@ class ParallelGzipCompressor final : public Compressor {
   std::unique_ptr<BufferPool> staging_pool_;
   BufferRef staging_;
   Slice previous_;  // tail of the last dispatched block: the next one's dictionary
+  BufferRef tail_;  // the last emitted output buffer: small outputs are packed into its free room
   std::uint64_t emitted_ = 0;
   std::uint32_t crc_ = 0;
   std::uint64_t emitted_input_ = 0;
