@@ -4,6 +4,8 @@
 // fresh database, and the restored content equals the source.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <regex>
 
 #include "pipeline/backup_itest_support.h"
@@ -28,10 +30,15 @@ struct RoundTrip {
   std::string store;   // "s3gate" or "rgw"
   std::string suffix;  // the key's ending, which picks format and compression
   Restore restore;
+  std::string pg_dump_args;  // PG_DUMP_ARGS; empty: unset (the defaults)
 };
 
+// fly-pg-dump-to-s3's default PG_DUMP_ARGS (its README): a directory-format
+// dump, which pgdump2s3 spools to BACKUPS_TEMP_DIR and streams as a tar.
+const char* kOldToolDefaultArgs = "--no-owner --clean --no-privileges --jobs=4 --format=directory --compress=0";
+
 std::string test_name(const ::testing::TestParamInfo<RoundTrip>& info) {
-  std::string name = info.param.store + info.param.suffix;
+  std::string name = info.param.store + info.param.suffix + (info.param.pg_dump_args.empty() ? "" : "_directory");
   for (char& c : name) {
     if (c == '.') c = '_';
   }
@@ -80,7 +87,7 @@ void restore_into(const ScratchDatabase& target, Restore how, const std::string&
   ASSERT_EQ(r.exit_code, 0) << "restore failed:\n" << r.err;
 }
 
-void PrintTo(const RoundTrip& p, std::ostream* os) { *os << p.store << " " << p.suffix; }
+void PrintTo(const RoundTrip& p, std::ostream* os) { *os << p.store << " " << p.suffix << " " << p.pg_dump_args; }
 
 class BackupRoundTrip : public ::testing::TestWithParam<RoundTrip> {};
 
@@ -91,8 +98,13 @@ TEST_P(BackupRoundTrip, RestoresTheSameContent) {
   source.load_sample();
   const std::string key = testing::unique_key_prefix("backup-itest") + "/sample" + p.suffix;
 
-  CommandResult r = run_backup(backup_options(s3, source.url(), key));
+  TempDir spool;
+  std::map<std::string, std::string> env = {{"BACKUPS_TEMP_DIR", spool.path()}};
+  if (!p.pg_dump_args.empty()) env["PG_DUMP_ARGS"] = p.pg_dump_args;
+  CommandResult r = run_backup(backup_options(s3, source.url(), key, env));
   ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // Nothing is left in the spool folder (only the directory mode uses it).
+  EXPECT_TRUE(std::filesystem::is_empty(spool.path()));
 
   TempDir dir;
   const std::string file = dir.file("backup" + p.suffix);
@@ -108,12 +120,13 @@ TEST_P(BackupRoundTrip, RestoresTheSameContent) {
 std::vector<RoundTrip> round_trips() {
   std::vector<RoundTrip> all;
   for (const char* store : {"s3gate", "rgw"}) {
-    all.push_back({store, ".dump.gz", Restore::kGzipCustom});
-    all.push_back({store, ".tar.gz", Restore::kGzipTar});
-    all.push_back({store, ".sql.gz", Restore::kGzipPlain});
-    all.push_back({store, ".sql", Restore::kPlain});
-    all.push_back({store, ".dump.zst", Restore::kZstdCustom});
+    all.push_back({store, ".dump.gz", Restore::kGzipCustom, ""});
+    all.push_back({store, ".tar.gz", Restore::kGzipTar, ""});
+    all.push_back({store, ".sql.gz", Restore::kGzipPlain, ""});
+    all.push_back({store, ".sql", Restore::kPlain, ""});
+    all.push_back({store, ".dump.zst", Restore::kZstdCustom, ""});
   }
+  all.push_back({"s3gate", ".tar.gz", Restore::kGzipTar, kOldToolDefaultArgs});
   return all;
 }
 
