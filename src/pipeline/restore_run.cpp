@@ -39,7 +39,13 @@ RestoreReport RestoreRun::run() {
     server_version_num = create_database(db, dbname);
     report.created_database = true;
   } else {
-    server_version_num = pg::SqlSession(db).server_version_num();
+    try {
+      server_version_num = pg::SqlSession(db).server_version_num();
+    } catch (const ConfigError& e) {
+      const std::string text = e.what();
+      if (text.find("\" does not exist") == std::string::npos || text.find("database \"") == std::string::npos) throw;
+      throw ConfigError(text + " (--create creates it)");
+    }
   }
 
   RestoreTarget target(db, server_version_num, job_.settings);

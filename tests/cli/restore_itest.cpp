@@ -4,6 +4,7 @@
 // restored into a fresh database whose content must equal the source's.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -225,6 +226,52 @@ TEST(Restore, JobsFromAStreamIsExplained) {
       << r.err;
   EXPECT_EQ(r.err.find("; ANALYZE"), std::string::npos) << r.err;
   EXPECT_EQ(target.fingerprint(), source.fingerprint());
+}
+
+// SIGTERM while pg_restore runs: the child is stopped, the database the
+// restore created is dropped, the exit status is 1 with the reason.
+TEST(Restore, StopsCleanlyOnSigterm) {
+  const S3Service s3 = testing::s3gate();
+  testing::GateAdmin gate(s3);
+  ScratchDatabase source("rsig");
+  source.load_sample();
+  const std::string key = testing::unique_key_prefix("restore") + "/app.dump.gz";
+  backup(s3, source, key);
+  // pg_restore starts on the first half of the object, then the resumed GET
+  // waits long enough for the signal to arrive meanwhile.
+  const std::string path = "/" + s3.bucket + "/" + key;
+  gate.set_faults(nlohmann::json::array(
+      {{{"method", "GET"}, {"path", path}, {"skip", 1}, {"times", 1}, {"action", {{"delay", 20}}}},
+       {{"method", "GET"}, {"path", path}, {"times", 1}, {"action", "truncate_response"}}}));
+
+  const std::string target = "rsig_target_" + std::to_string(getpid());
+  DroppedAtEnd cleanup(target);
+  CommandResult r;
+  std::thread restore([&] {
+    r = run_tool(s3, {"restore", url(s3, key), "--dbname", testing::postgres().url(target), "--create"});
+  });
+  pid_t tool = 0;
+  bool pg_restore_ran = false;
+  for (int i = 0; i < 600 && !pg_restore_ran; ++i) {  // up to 30 s
+    for (const testing::RunningProcess& p : testing::running_processes()) {
+      if (p.parent == getpid() && p.name == "pgdump2s3") tool = p.pid;
+      if (tool != 0 && p.parent == tool && p.name == "pg_restore") pg_restore_ran = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (tool != 0) kill(tool, SIGTERM);
+  restore.join();
+  gate.clear_faults();
+
+  ASSERT_TRUE(pg_restore_ran) << describe(r);
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("interrupted by Terminated; the database it had created was dropped again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(database_exists(target));
+  for (const testing::RunningProcess& p : testing::processes_mentioning(target)) {
+    ADD_FAILURE() << "left running: " << p.command_line();
+  }
 }
 
 TEST(Restore, UsageErrorsExitTwo) {
