@@ -48,7 +48,7 @@ struct ToolRun {
   const S3Service& s3;
   CommandOptions options;
   std::vector<std::string> args;  // after "backup"
-  std::string secret;             // a password the case put in, never to be printed
+  std::vector<std::string> secrets;  // what the case put in that must never be printed
   std::string url_with(const std::string& user_password, const std::string& host_port,
                        const std::string& database) const {
     return "postgresql://" + user_password + "@" + host_port + "/" + database;
@@ -89,14 +89,28 @@ std::vector<BadInput> bad_inputs() {
        }},
       {"WrongPassword", 2, {"DATABASE_URL", "password"},
        [](ToolRun& r) {
-         r.secret = "Wr0ng-Passw0rd-" + std::to_string(getpid());
-         r.options.env["DATABASE_URL"] = r.url_with(r.db.server().user + ":" + r.secret, r.host_port(), r.db.name());
+         const std::string password = "Wr0ng-Passw0rd-" + std::to_string(getpid());
+         r.secrets = {password};
+         r.options.env["DATABASE_URL"] = r.url_with(r.db.server().user + ":" + password, r.host_port(), r.db.name());
        }},
       {"ClosedPort", 1, {"DATABASE_URL", "127.0.0.1"},
        [](ToolRun& r) {
          static ClosedPort closed;
          r.options.env["DATABASE_URL"] = r.url_with(r.db.server().user + ":" + r.db.server().password,
                                                     "127.0.0.1:" + std::to_string(closed.port()), r.db.name());
+       }},
+      // A password written into the URL without percent-encoding its '@', '#'
+      // and '/': the URL cannot be parsed, and no piece of it may be printed.
+      {"PasswordNotPercentEncoded", 2, {"DATABASE_URL", "percent-encode"},
+       [](ToolRun& r) {
+         r.secrets = {"Fir5t", "Sec0nd", "Th1rd", "F0urth"};
+         r.options.env["DATABASE_URL"] =
+             r.url_with(r.db.server().user + ":Fir5t@Sec0nd#Th1rd/F0urth", r.host_port(), r.db.name());
+       }},
+      {"PortNotANumber", 2, {"DATABASE_URL", "port"},
+       [](ToolRun& r) {
+         r.options.env["DATABASE_URL"] = r.url_with(r.db.server().user + ":" + r.db.server().password,
+                                                    r.db.server().host + ":fivefourthreetwo", r.db.name());
        }},
       {"MissingDatabase", 2, {"DATABASE_URL", "no_such_database"},
        [](ToolRun& r) {
@@ -106,10 +120,11 @@ std::vector<BadInput> bad_inputs() {
       {"RoleCannotReadATable", 2, {"DATABASE_URL", "payroll", "GRANT SELECT"},
        [](ToolRun& r) {
          const std::string role = r.db.name() + "_reader";
-         r.secret = "Reader-" + std::to_string(getpid()) + "-pw";
-         superuser_sql("CREATE ROLE " + role + " LOGIN PASSWORD '" + r.secret + "'");
+         const std::string password = "Reader-" + std::to_string(getpid()) + "-pw";
+         r.secrets = {password};
+         superuser_sql("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
          r.db.sql("GRANT SELECT ON public.notes TO " + role);
-         r.options.env["DATABASE_URL"] = r.url_with(role + ":" + r.secret, r.host_port(), r.db.name());
+         r.options.env["DATABASE_URL"] = r.url_with(role + ":" + password, r.host_port(), r.db.name());
        }},
       {"PgDumpArgsWithOutputFile", 2, {"PG_DUMP_ARGS", "-f"},
        [](ToolRun& r) { r.options.env["PG_DUMP_ARGS"] = "--format=custom -f /tmp/out.dump"; }},
@@ -164,8 +179,9 @@ TEST_P(BackupBadInput, OneLineNamingTheProblemAndNoRequest) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   for (const std::string& m : c.mentions) EXPECT_NE(r.err.find(m), std::string::npos) << m << " in: " << r.err;
   EXPECT_EQ(r.out, "");
-  for (const std::string& secret : {db_.server().password, s3_.secret_key, run.secret}) {
-    if (secret.empty()) continue;
+  run.secrets.push_back(db_.server().password);
+  run.secrets.push_back(s3_.secret_key);
+  for (const std::string& secret : run.secrets) {
     EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
   }
   EXPECT_EQ(gate_.log(), nlohmann::json::array());
