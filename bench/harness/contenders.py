@@ -22,7 +22,7 @@ from .procs import log
 PGDUMP2S3_DEFAULT = {"key_suffix": ".dump.gz", "env": {}}
 # pgdump2s3-fast, its fastest setting: THE one place to change it. zstd (a .zst key);
 # the fastest gzip would be {"key_suffix": ".dump.gz", "env": {"COMPRESS_LEVEL": "1"}}.
-PGDUMP2S3_FAST = {"key_suffix": ".dump.zst", "env": {}}
+PGDUMP2S3_FAST = {"key_suffix": ".dump.zst", "env": {"COMPRESS_LEVEL": "1"}}
 
 AWS_CP = 'aws --endpoint-url "$BENCH_S3_ENDPOINT" s3 cp --only-show-errors'
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipeline/zstd_compressor.h"
 #include "util/byte_size.h"
 #include "util/error.h"
 
@@ -14,10 +15,20 @@ std::uint64_t capped_capacity(const s3::PartSchedule& schedule, std::uint64_t ca
   return total;
 }
 
+// Memory a compressor allocates for itself, outside the pools: libzstd
+// keeps about two jobs per worker plus one being filled, and each worker's
+// context (measured: ~10 MiB with 2 workers and 2 MiB jobs at levels 1-3).
+std::uint64_t compressor_private_memory(const CompressionSettings& compression) {
+  if (compression.format != CompressionFormat::kZstd) return 0;
+  const auto workers = static_cast<std::uint64_t>(compression_threads(compression));
+  return (2 * workers + 1) * ZstdCompressor::kJobSize + workers * (1 << 20);
+}
+
 MemoryPlan plan_for(std::uint64_t max_memory, const CompressionSettings& compression) {
   MemoryPlan plan;
   plan.max_memory = max_memory;
-  const std::uint64_t buffers = max_memory - kFixedOverhead;
+  const std::uint64_t overhead = kFixedOverhead + compressor_private_memory(compression);
+  const std::uint64_t buffers = max_memory > overhead ? max_memory - overhead : 0;
   const bool compressing = compression.format != CompressionFormat::kNone;
   std::uint64_t pool_bytes = 0;
   std::uint64_t reserve = 0;  // pool memory the compressor itself holds at once

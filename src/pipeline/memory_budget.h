@@ -3,6 +3,7 @@
 // size estimate, never of how large the dump turns out to be.
 //
 //   buffers      = max_memory − kFixedOverhead          (code, libraries, heap, stacks, curl)
+//                  − the compressor's private memory      (libzstd's job buffers)
 //   input pool   = input_count × kInputBufferSize        (what pg_dump's pipe is read into)
 //     input_count = input_buffers_held(compression) + 2  (blocks compressing, the dictionary
 //                                                        block, one being read, one spare)

@@ -29,6 +29,11 @@ ZstdCompressor::ZstdCompressor(int level, int threads, BufferPool& output_pool, 
     // nbWorkers >= 1: compression runs on libzstd's threads and
     // ZSTD_compressStream2 returns without waiting for it (zstd.h).
     check(ZSTD_CCtx_setParameter(context_, ZSTD_c_nbWorkers, threads), "worker count (built without threads?)");
+    // libzstd sizes each worker's job from the window (4 windows, 8 MiB at
+    // level 3) and keeps about two jobs per worker buffered: ~50 MiB outside
+    // the MAX_MEMORY budget. Jobs of kJobSize keep it to a few MiB
+    // (kMemoryEstimate) at a small cost in ratio.
+    check(ZSTD_CCtx_setParameter(context_, ZSTD_c_jobSize, static_cast<int>(kJobSize)), "job size");
   } catch (...) {
     ZSTD_freeCCtx(context_);
     throw;

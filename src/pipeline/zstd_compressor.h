@@ -21,6 +21,7 @@ namespace pgdump2s3::pipeline {
 
 class ZstdCompressor final : public Compressor {
  public:
+  static constexpr std::size_t kJobSize = 2 << 20;
   // `threads` is already resolved (at least 1). Throws ConfigError for a
   // level outside ZSTD_minCLevel()..ZSTD_maxCLevel().
   ZstdCompressor(int level, int threads, BufferPool& output_pool, SliceSink sink);
