@@ -8,6 +8,9 @@ s3::S3Client S3Setup::client() const {
   s3::S3ClientConfig config;
   config.settings = settings;
   config.credentials = credentials;
+  // x-amz-checksum-sha256 on AWS (reuses the signing SHA-256: no MD5 pass),
+  // Content-MD5 on other stores, which all verify it.
+  config.checksum = s3::default_checksum_for(settings);
   return s3::S3Client(std::move(config));
 }
 

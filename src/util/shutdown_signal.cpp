@@ -48,7 +48,7 @@ void watch() {
       continue;
     }
     log::warn(std::string("received ") + strsignal(sig) +
-              ": stopping; an unfinished upload is aborted, nothing is committed");
+              ": stopping cleanly (an unfinished upload is aborted, a created database dropped)");
     std::lock_guard lock(w.mutex);
     for (auto& [id, fn] : w.listeners) fn();
   }
