@@ -285,6 +285,18 @@ BackupReport BackupRun::run() {
                        upload_fate + ", the previous object at the key is untouched");
   }
 
+  s3::S3Client control = client_.new_connection();
+  if (report.etag.empty()) {
+    // Ceph RGW 16 answers CompleteMultipartUpload with an empty <ETag>;
+    // HeadObject has it. Where the IAM policy does not allow HeadObject
+    // (s3:GetObject, not in the seed's minimal policy) it stays unknown.
+    try {
+      if (auto info = control.head_object(s3::S3Location{job_.bucket, job_.key})) report.etag = info->etag;
+    } catch (const std::exception& e) {
+      log::debug(std::string("the ETag of the new object is unknown: ") + e.what());
+    }
+  }
+
   // --- The integrity record, beside the object. The seed's minimal IAM
   // policy allows PutObject on the backup's key only: then this is a warning.
   nlohmann::json manifest = {
@@ -313,7 +325,6 @@ BackupReport BackupRun::run() {
   try {
     const std::string text = manifest.dump(2) + "\n";
     s3::Body body{text};
-    s3::S3Client control = client_.new_connection();
     s3::PutOptions options;
     options.content_type = "application/json";
     control.put_object(s3::S3Location{job_.bucket, manifest_key(job_.key)}, body, s3::BodyDigests::of(body), options);

@@ -116,6 +116,15 @@ TEST_P(BackupRoundTrip, RestoresTheSameContent) {
   TempDir dir;
   const std::string file = dir.file("backup" + p.suffix);
   download(s3, key, file);
+  // The manifest beside it records the object as the AWS CLI sees it.
+  download(s3, key + ".manifest.json", dir.file("manifest.json"));
+  const nlohmann::json manifest = nlohmann::json::parse(testing::read_file(dir.file("manifest.json")));
+  CommandResult sum = testing::run_command({"sha256sum", file});
+  EXPECT_EQ(manifest.value("sha256", ""), sum.out.substr(0, 64)) << manifest.dump(2);
+  EXPECT_EQ(manifest.value("size", 0ull), std::filesystem::file_size(file)) << manifest.dump(2);
+  EXPECT_EQ(manifest.value("etag", ""), etag_of(s3, key)) << manifest.dump(2);
+  EXPECT_EQ(manifest.value("key", ""), key) << manifest.dump(2);
+
   ScratchDatabase restored("rt_dst");
   restore_into(restored, p.restore, file, dir);
   const std::string expected = source.fingerprint();
