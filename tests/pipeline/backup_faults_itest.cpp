@@ -100,6 +100,32 @@ TEST_F(BackupFaults, S3RefusesAPartForGood) {
   EXPECT_EQ(gate_.faults().at(0).value("applied", -1), 1);
 }
 
+// What S3 answers now and then (SlowDown, a 500, a dropped connection) is
+// retried: the backup completes and replaces the object.
+TEST_F(BackupFaults, TransientS3ErrorsAreRetried) {
+  const std::string path = "^/" + s3_.bucket + "/" + prefix_ + "/";
+  gate_.set_faults(nlohmann::json::array(
+      {{{"method", "PUT"}, {"path", path}, {"query", "partNumber=2(&|$)"}, {"times", 1},
+        {"action", {{"status", 503}, {"code", "SlowDown"}}}},
+       {{"method", "PUT"}, {"path", path}, {"query", "partNumber=3(&|$)"}, {"times", 1}, {"action", "reset"}},
+       {{"method", "POST"}, {"path", path}, {"query", "uploadId="}, {"times", 1},
+        {"action", {{"status", 500}, {"code", "InternalError"}}}}}));
+  CommandResult r = run_backup(options());
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  for (const auto& rule : gate_.faults()) EXPECT_EQ(rule.value("applied", -1), 1) << rule.dump();
+  EXPECT_EQ(open_uploads_under(gate_, prefix_ + "/"), nlohmann::json::array());
+  // The parts sent again landed in their places: the object is the one the
+  // manifest describes, and pg_restore reads it.
+  testing::TempDir dir;
+  download(s3_, key_, dir.file("big.dump"));
+  download(s3_, key_ + ".manifest.json", dir.file("manifest.json"));
+  CommandResult sum = testing::run_command({"sha256sum", dir.file("big.dump")});
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(dir.file("manifest.json"))).value("sha256", ""),
+            sum.out.substr(0, 64));
+  CommandResult list = testing::run_command({"pg_restore", "--list", dir.file("big.dump")});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+}
+
 TEST_F(BackupFaults, SigtermMidUpload) {
   slow_parts(2);
   BackgroundBackup backup(options());
