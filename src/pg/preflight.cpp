@@ -6,7 +6,7 @@
 #include <map>
 #include <memory>
 
-#include "pg/connection_error.h"
+#include "pg/sql_session.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -15,9 +15,6 @@ namespace {
 
 // At most this many objects are named in one message.
 constexpr std::size_t kNamedObjects = 5;
-
-using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 // The relations pg_dump reads and locks (LOCK TABLE ... IN ACCESS SHARE
 // MODE needs SELECT, so even a schema-only dump needs it): tables,
@@ -52,65 +49,6 @@ std::string text_array(const std::vector<std::string>& items) {
     out += '"';
   }
   return out + "}";
-}
-
-class Session {
- public:
-  Session(PGconn* conn, const DatabaseUrl& url) : conn_(conn), url_(url) {}
-
-  // Runs `sql` with text parameters; every row as strings.
-  std::vector<std::vector<std::string>> query(const std::string& sql, const std::vector<std::string>& params = {}) {
-    std::vector<const char*> values;
-    for (const std::string& p : params) values.push_back(p.c_str());
-    Result result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0),
-                  &PQclear);
-    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-      std::string message = PQresultErrorMessage(result.get());
-      message = message.substr(0, message.find('\n'));
-      throw RuntimeError(log::redact(url_.variable() + " (" + url_.redacted() + "): preflight query failed: " +
-                                     message));
-    }
-    std::vector<std::vector<std::string>> rows;
-    for (int r = 0; r < PQntuples(result.get()); ++r) {
-      std::vector<std::string>& row = rows.emplace_back();
-      for (int c = 0; c < PQnfields(result.get()); ++c) row.emplace_back(PQgetvalue(result.get(), r, c));
-    }
-    return rows;
-  }
-
- private:
-  PGconn* conn_;
-  const DatabaseUrl& url_;
-};
-
-int effective_timeout(const DatabaseUrl& url, const PreflightOptions& options, bool& given) {
-  std::optional<std::string> from_url = url.option("connect_timeout");
-  const char* from_env = std::getenv("PGCONNECT_TIMEOUT");
-  given = from_url.has_value() || (from_env != nullptr && *from_env != '\0');
-  if (from_url) return std::atoi(from_url->c_str());
-  if (given) return std::atoi(from_env);
-  return options.connect_timeout_s;
-}
-
-Connection connect(const DatabaseUrl& url, const PreflightOptions& options, int& timeout_s) {
-  bool timeout_given = false;
-  timeout_s = effective_timeout(url, options, timeout_given);
-  DatabaseUrl::Parameters params = url.connection_parameters();
-  if (!timeout_given) params.emplace_back("connect_timeout", std::to_string(timeout_s));
-  params.emplace_back("fallback_application_name", "pgdump2s3");
-  std::vector<const char*> keywords, values;
-  for (const auto& [k, v] : params) {
-    keywords.push_back(k.c_str());
-    values.push_back(v.c_str());
-  }
-  keywords.push_back(nullptr);
-  values.push_back(nullptr);
-  // expand_dbname = 0: the parameters are already parsed; a dbname is a name.
-  Connection conn(PQconnectdbParams(keywords.data(), values.data(), 0), &PQfinish);
-  if (!conn) throw RuntimeError(url.variable() + " (" + url.redacted() + "): cannot connect: out of memory");
-  if (PQstatus(conn.get()) != CONNECTION_OK) throw_connect_failure(PQerrorMessage(conn.get()), url, timeout_s);
-  return conn;
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
@@ -185,15 +123,12 @@ PreflightOptions PreflightOptions::for_dump(const DumpArguments& dump) {
 }
 
 PreflightResult preflight(const DatabaseUrl& url, const PreflightOptions& options) {
-  int timeout_s = 0;
-  Connection conn = connect(url, options, timeout_s);
-  Session session(conn.get(), url);
+  SqlSession session(url, options.connect_timeout_s);
   std::string where = url.variable() + " (" + url.redacted() + "): ";
 
   PreflightResult result;
-  result.server_version_num = PQserverVersion(conn.get());
-  const char* version = PQparameterStatus(conn.get(), "server_version");  // "15.4 (Debian 15.4-1)"
-  result.server_version = version != nullptr ? std::string(version).substr(0, std::string(version).find(' ')) : "";
+  result.server_version_num = session.server_version_num();
+  result.server_version = session.server_version();
 
   auto facts = session.query(R"sql(
     SELECT pg_catalog.current_database(), pg_catalog.quote_ident(current_user),

@@ -11,8 +11,6 @@
 namespace pgdump2s3::pg {
 namespace {
 
-constexpr int kDefaultConnectTimeoutS = 10;
-
 // A conninfo value in single quotes, ' and \ escaped (libpq, "Keyword/Value
 // Connection Strings").
 std::string quoted(std::string_view value) {
@@ -45,10 +43,9 @@ void log_notice(void*, const char* message) {
 
 void SqlSession::Closer::operator()(pg_conn* conn) const { PQfinish(conn); }
 
-SqlSession::SqlSession(const DatabaseUrl& url) : where_(url.variable() + " (" + url.redacted() + ")") {
+SqlSession::SqlSession(const DatabaseUrl& url, int timeout_s) : where_(url.variable() + " (" + url.redacted() + ")") {
   // Like libpq: the URL's connect_timeout, else PGCONNECT_TIMEOUT, else ours.
   DatabaseUrl::Parameters params = url.connection_parameters();
-  int timeout_s = kDefaultConnectTimeoutS;
   const char* from_env = std::getenv("PGCONNECT_TIMEOUT");
   if (std::optional<std::string> from_url = url.option("connect_timeout")) {
     timeout_s = std::atoi(from_url->c_str());

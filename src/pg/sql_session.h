@@ -17,10 +17,10 @@ namespace pgdump2s3::pg {
 
 class SqlSession {
  public:
-  // Connects as `url` says (connect_timeout 10 s unless the URL or
+  // Connects as `url` says (connect_timeout `timeout_s` unless the URL or
   // PGCONNECT_TIMEOUT sets one). Throws ConfigError or RuntimeError with
   // one line naming url.variable() and the redacted URL (connection_error.h).
-  explicit SqlSession(const DatabaseUrl& url);
+  explicit SqlSession(const DatabaseUrl& url, int timeout_s = 10);
   ~SqlSession();
   SqlSession(const SqlSession&) = delete;
   SqlSession& operator=(const SqlSession&) = delete;
