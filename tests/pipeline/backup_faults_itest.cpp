@@ -14,10 +14,10 @@ namespace {
 
 using testing::ScratchDatabase;
 
-class BackupFaults : public ::testing::Test {
+class BackupFaults : public CleanGateTest {
  protected:
   void SetUp() override {
-    gate_.reset();
+    CleanGateTest::SetUp();
     // 24 MiB of random bytes: a custom-format dump of ~48 MB (bytea is
     // dumped as hex) that does not compress. With MAX_MEMORY=48MiB (the
     // least allowed) the pipeline holds about half of it, so while parts
@@ -28,8 +28,6 @@ class BackupFaults : public ::testing::Test {
     etag_before_ = etag_of(s3_, key_);
     ASSERT_FALSE(etag_before_.empty());
   }
-  void TearDown() override { gate_.reset(); }
-
   CommandOptions options() const { return backup_options(s3_, db_.url(), key_, {{"MAX_MEMORY", "48MiB"}}); }
 
   // Every UploadPart under this test's prefix waits `seconds` at the gate.
@@ -54,8 +52,6 @@ class BackupFaults : public ::testing::Test {
     EXPECT_NE(r.err.find("the previous object at the key is untouched"), std::string::npos) << r.err;
   }
 
-  const S3Service s3_ = testing::s3gate();
-  testing::GateAdmin gate_{s3_};
   ScratchDatabase db_{"faults"};
   const std::string prefix_ = testing::unique_key_prefix("backup-faults");
   const std::string key_ = prefix_ + "/big.dump";

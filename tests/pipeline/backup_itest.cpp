@@ -93,11 +93,11 @@ void restore_into(const ScratchDatabase& target, Restore how, const std::string&
 
 void PrintTo(const RoundTrip& p, std::ostream* os) { *os << p.store << " " << p.suffix << " " << p.pg_dump_args; }
 
-class BackupRoundTrip : public ::testing::TestWithParam<RoundTrip> {};
+class BackupRoundTrip : public CleanGateTest, public ::testing::WithParamInterface<RoundTrip> {};
 
 TEST_P(BackupRoundTrip, RestoresTheSameContent) {
   const RoundTrip& p = GetParam();
-  const S3Service s3 = p.store == "rgw" ? testing::rgw() : testing::s3gate();
+  const S3Service s3 = p.store == "rgw" ? testing::rgw() : s3_;
   ScratchDatabase source("rt_src");
   source.load_sample();
   const std::string key = testing::unique_key_prefix("backup-itest") + "/sample" + p.suffix;
@@ -167,8 +167,10 @@ std::vector<std::string> without_manifests(std::vector<std::string> keys) {
 // BACKUP_CONFIGURATION_NAMES as fly-pg-dump-to-s3 read it: names case-folded
 // to upper for their variables; each configuration runs even when an
 // earlier one failed; exit 3 and a table of outcomes when some failed.
-TEST(BackupConfigurations, OneFailureDoesNotStopTheOthers) {
-  const S3Service s3 = testing::s3gate();
+class BackupConfigurations : public CleanGateTest {};
+
+TEST_F(BackupConfigurations, OneFailureDoesNotStopTheOthers) {
+  const S3Service& s3 = s3_;
   ScratchDatabase first("cfg_first");
   ScratchDatabase third("cfg_third");
   add_notes(first, 100);
@@ -196,8 +198,10 @@ TEST(BackupConfigurations, OneFailureDoesNotStopTheOthers) {
   EXPECT_EQ(r.err.find(first.server().password), std::string::npos) << r.err;
 }
 
-TEST(BackupDestinationTemplates, PlaceholdersExpandWhenTheBackupStarts) {
-  const S3Service s3 = testing::s3gate();
+class BackupDestinationTemplates : public CleanGateTest {};
+
+TEST_F(BackupDestinationTemplates, PlaceholdersExpandWhenTheBackupStarts) {
+  const S3Service& s3 = s3_;
   ScratchDatabase db("tmpl");
   add_notes(db, 100);
   const std::string prefix = testing::unique_key_prefix("backup-itest");
@@ -232,8 +236,8 @@ TEST(BackupDestinationTemplates, PlaceholdersExpandWhenTheBackupStarts) {
   EXPECT_EQ(m[2].str(), m[5].str());
 }
 
-TEST(BackupDestinationTemplates, UnknownPlaceholderIsAConfigurationError) {
-  const S3Service s3 = testing::s3gate();
+TEST_F(BackupDestinationTemplates, UnknownPlaceholderIsAConfigurationError) {
+  const S3Service& s3 = s3_;
   const std::string prefix = testing::unique_key_prefix("backup-itest");
   CommandResult r = run_backup(
       backup_options(s3, testing::postgres().url("postgres"), prefix + "/{hostname}/{date}.dump.gz"));
@@ -246,8 +250,10 @@ TEST(BackupDestinationTemplates, UnknownPlaceholderIsAConfigurationError) {
 
 // With stderr not a terminal (a log), the last line says what happened:
 // duration, bytes, ratio, parts, where the object is and its ETag.
-TEST(BackupSummary, LastLineNamesUrlEtagBytesRatioPartsAndDuration) {
-  const S3Service s3 = testing::s3gate();
+class BackupSummary : public CleanGateTest {};
+
+TEST_F(BackupSummary, LastLineNamesUrlEtagBytesRatioPartsAndDuration) {
+  const S3Service& s3 = s3_;
   ScratchDatabase db("summary");
   add_notes(db, 20000);
   const std::string key = testing::unique_key_prefix("backup-itest") + "/notes.dump.gz";
@@ -271,14 +277,12 @@ TEST(BackupSummary, LastLineNamesUrlEtagBytesRatioPartsAndDuration) {
 // Progress is a live line on a terminal; --quiet silences it, not the summary.
 // Run under a pseudo-terminal (script(1)), with the upload slowed by the
 // gate so that the backup lasts long enough for several progress redraws.
-TEST(BackupSummary, QuietSilencesProgressOnATerminal) {
-  const S3Service s3 = testing::s3gate();
-  testing::GateAdmin gate(s3);
-  gate.reset();
+TEST_F(BackupSummary, QuietSilencesProgressOnATerminal) {
+  const S3Service& s3 = s3_;
   ScratchDatabase db("quiet");
   add_notes(db, 1000);
   const std::string prefix = testing::unique_key_prefix("backup-itest");
-  gate.set_faults(nlohmann::json::array(
+  gate_.set_faults(nlohmann::json::array(
       {{{"method", "PUT"}, {"path", "^/" + s3.bucket + "/" + prefix + "/"}, {"action", {{"delay", 1.5}}}}}));
   auto run_on_terminal = [&](const std::string& key, const std::string& flags) {
     CommandOptions o = backup_options(s3, db.url(), key);
@@ -287,7 +291,6 @@ TEST(BackupSummary, QuietSilencesProgressOnATerminal) {
   };
   CommandResult loud = run_on_terminal(prefix + "/loud.dump.gz", "");
   CommandResult quiet = run_on_terminal(prefix + "/quiet.dump.gz", "--quiet");
-  gate.reset();
   ASSERT_EQ(loud.exit_code, 0) << describe(loud);
   ASSERT_EQ(quiet.exit_code, 0) << describe(quiet);
   EXPECT_NE(loud.out.find("backup: dumped"), std::string::npos) << loud.out;

@@ -121,6 +121,20 @@ class BackgroundBackup {
   std::thread thread_;
 };
 
+// A test that starts and ends with a clean gate: no fault rules, no policy
+// on the limited key, an empty log.
+class CleanGateTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reset(); }
+  void TearDown() override { reset(); }
+  void reset() {
+    gate_.reset();
+    gate_.clear_policy(testing::required_env("PGDUMP2S3_TEST_S3GATE_LIMITED_ACCESS_KEY"));
+  }
+  const S3Service s3_ = testing::s3gate();
+  testing::GateAdmin gate_{s3_};
+};
+
 // The object's ETag as the AWS CLI reads it (HeadObject), empty if missing.
 inline std::string etag_of(const S3Service& s3, const std::string& key) {
   CommandResult r = testing::aws_cli(s3, {"s3api", "head-object", "--bucket", s3.bucket, "--key", key});

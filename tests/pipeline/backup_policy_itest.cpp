@@ -18,18 +18,13 @@ using testing::ScratchDatabase;
 const std::set<std::string> kSeedActions = {"s3:PutObject", "s3:AbortMultipartUpload",
                                             "s3:ListMultipartUploadParts"};
 
-class BackupSeedPolicy : public ::testing::Test {
+class BackupSeedPolicy : public CleanGateTest {
  protected:
   void SetUp() override {
-    gate_.reset();
+    CleanGateTest::SetUp();
     limited_.access_key = testing::required_env("PGDUMP2S3_TEST_S3GATE_LIMITED_ACCESS_KEY");
     limited_.secret_key = testing::required_env("PGDUMP2S3_TEST_S3GATE_LIMITED_SECRET_KEY");
   }
-  void TearDown() override {
-    gate_.clear_policy(limited_.access_key);
-    gate_.reset();
-  }
-
   // The seed README's policy, on `key` only.
   void allow_only(const std::string& key) {
     gate_.set_policy(limited_.access_key,
@@ -64,9 +59,7 @@ class BackupSeedPolicy : public ::testing::Test {
     return operations;
   }
 
-  const S3Service s3_ = testing::s3gate();
   S3Service limited_ = testing::s3gate();
-  testing::GateAdmin gate_{s3_};
   const std::string prefix_ = testing::unique_key_prefix("backup-policy");
 };
 

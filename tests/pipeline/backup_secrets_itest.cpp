@@ -11,15 +11,15 @@ namespace {
 
 using testing::ScratchDatabase;
 
-TEST(BackupSecrets, NoPasswordInAnyProcessArgvNorInTheLog) {
-  const S3Service s3 = testing::s3gate();
-  testing::GateAdmin gate(s3);
-  gate.reset();
+class BackupSecrets : public CleanGateTest {};
+
+TEST_F(BackupSecrets, NoPasswordInAnyProcessArgvNorInTheLog) {
+  const S3Service& s3 = s3_;
   ScratchDatabase db("secrets");
   db.add_random_blobs(20);  // ~40 MB of dump: more than the pipeline holds
   const std::string prefix = testing::unique_key_prefix("backup-secrets");
   // Slow parts keep the backup (and its pg_dump) running for a few seconds.
-  gate.set_faults(nlohmann::json::array({{{"method", "PUT"},
+  gate_.set_faults(nlohmann::json::array({{{"method", "PUT"},
                                           {"path", "^/" + s3.bucket + "/" + prefix + "/"},
                                           {"query", "partNumber="},
                                           {"action", {{"delay", 1.0}}}}}));
@@ -45,7 +45,6 @@ TEST(BackupSecrets, NoPasswordInAnyProcessArgvNorInTheLog) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CommandResult r = backup.wait();
-  gate.reset();
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_GE(samples_with_pg_dump, 3) << samples << " samples";
   EXPECT_TRUE(leaks.empty()) << ::testing::PrintToString(leaks);
