@@ -110,7 +110,8 @@ TEST_P(BackupRoundTrip, RestoresTheSameContent) {
   if (p.restore == Restore::kCustom) {  // the multipart case (see round_trips())
     EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(stored [^\n]* in [2-9] parts)"))) << r.err;
   }
-  // Nothing is left in the spool folder (only the directory mode uses it).
+  // Only the directory mode spools, in BACKUPS_TEMP_DIR, and leaves nothing there.
+  EXPECT_EQ(r.err.find("pg_dump writes to " + spool.path()) != std::string::npos, !p.pg_dump_args.empty()) << r.err;
   EXPECT_TRUE(std::filesystem::is_empty(spool.path()));
 
   TempDir dir;
