@@ -76,6 +76,16 @@ TEST(BackupOptions, FormatAndCompressionFollowTheKey) {
   }
 }
 
+// A plain dump made with --clean starts with DROP statements; without
+// --if-exists they fail in the empty database a restore goes to, and
+// `psql -v ON_ERROR_STOP=1` (how plain dumps are restored) stops at the first.
+TEST(BackupOptions, DefaultCleanDropsOnlyWhatExists) {
+  for (const char* key : {"db.sql", "db.sql.gz", "db.dump.gz", "db.tar.gz"}) {
+    const std::vector<std::string> args = only_job(single(std::string("s3://b/") + key)).dump.args;
+    EXPECT_NE(std::find(args.begin(), args.end(), "--if-exists"), args.end()) << key;
+  }
+}
+
 TEST(BackupOptions, PgDumpArgsAreUsedAsGiven) {
   BackupOptions o = single("s3://b/db.sql");
   o.pg_dump_args = "--format=custom --schema=app --no-comments";
