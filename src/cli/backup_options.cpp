@@ -112,7 +112,7 @@ void add_backup_flags(CLI::App& cmd, BackupOptions& o) {
       ->envname("BACKUP_CONFIGURATION_NAMES");
   cmd.add_option("--pg-dump-args", o.pg_dump_args,
                  "pg_dump arguments, used as given (default from the destination: custom, tar or plain format "
-                 "with --no-owner --clean --no-privileges)")
+                 "with --no-owner --clean --if-exists --no-privileges)")
       ->envname("PG_DUMP_ARGS");
   cmd.add_option("--pg-dump-path", o.pg_dump_path, "pg_dump to use (a file or a folder); default: by server version")
       ->envname("PG_DUMP_PATH");

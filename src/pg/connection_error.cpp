@@ -69,6 +69,10 @@ ConnectFailure classify_connect_failure(std::string_view m) {
   if (contains(m, "Connection refused")) return ConnectFailure::kRefused;
   if (contains(m, "on socket \"") && contains(m, "No such file or directory")) return ConnectFailure::kNoSocket;
   if (contains(m, "timeout expired")) return ConnectFailure::kTimeout;
+  if (contains(m, "invalid integer value") || contains(m, "invalid port number") ||
+      contains(m, "invalid sslmode value") || contains(m, "invalid connection option")) {
+    return ConnectFailure::kBadParameter;
+  }
   return ConnectFailure::kOther;
 }
 
@@ -81,7 +85,8 @@ bool is_configuration_failure(ConnectFailure failure) {
     case ConnectFailure::kNoConnectPrivilege:
     case ConnectFailure::kRejectedClient:
     case ConnectFailure::kSsl:
-    case ConnectFailure::kUnknownHost: return true;
+    case ConnectFailure::kUnknownHost:
+    case ConnectFailure::kBadParameter: return true;
     default: return false;
   }
 }
@@ -130,6 +135,9 @@ std::string describe_connect_failure(std::string_view message, const DatabaseUrl
     case ConnectFailure::kTimeout:
       what = "no answer from " + server_address(message, url) + " within " + std::to_string(timeout_s) +
              " s (connect_timeout): check the host, the port and the firewall";
+      break;
+    case ConnectFailure::kBadParameter:
+      what = reason_line(message) + ": fix it in " + var;
       break;
     case ConnectFailure::kOther: what = reason_line(message); break;
   }

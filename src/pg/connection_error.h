@@ -22,6 +22,7 @@ enum class ConnectFailure {
   kRefused,           // Connection refused (nothing listens on that port)
   kNoSocket,          // connection to server on socket "..." failed: No such file or directory
   kTimeout,           // timeout expired (connect_timeout)
+  kBadParameter,      // invalid integer value "x" for connection option "port"; invalid port number
   kOther,
 };
 

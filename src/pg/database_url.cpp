@@ -165,6 +165,19 @@ DatabaseUrl DatabaseUrl::parse(std::string_view text, std::string variable) {
   if (looks_like_url && !has_postgres_scheme(text)) {
     throw ConfigError(variable + ": " + masked.text + " is not a PostgreSQL URL (" + std::string(kExpected) + ")");
   }
+  if (looks_like_url) {
+    // libpq ends the user:password part at the first '@' and the host at the
+    // first '/' (RFC 3986): a password holding '@', '/', '?' or '#' unencoded
+    // makes its tail a host or a database name, which messages would then
+    // show. Refused without echoing anything of it.
+    std::string_view rest = text.substr(scheme_end + 3);
+    std::size_t last_at = rest.rfind('@');
+    if (last_at != std::string_view::npos &&
+        rest.substr(0, last_at).find_first_of("@/?#") != std::string_view::npos) {
+      throw ConfigError(variable + ": the user or password holds characters that must be percent-encoded in a URL: "
+                        "write @ as %40, / as %2F, ? as %3F, # as %23, : as %3A and % as %25");
+    }
+  }
   if (!looks_like_url && text.find('=') == std::string_view::npos) {
     // Not echoed: text that is neither form might be anything, a password included.
     throw ConfigError(variable + " is neither a PostgreSQL URL nor a key=value connection string (" +

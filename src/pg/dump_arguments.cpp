@@ -240,7 +240,11 @@ DumpArguments default_dump_arguments(std::string_view destination_key) {
     result.format = DumpFormat::kCustom;
     result.args = {"--format=custom", "--compress=0"};
   }
-  for (const char* always : {"--no-owner", "--clean", "--no-privileges"}) result.args.emplace_back(always);
+  // --if-exists with --clean: a plain dump restored with psql -v
+  // ON_ERROR_STOP=1 into a fresh database must not stop at its first DROP.
+  for (const char* always : {"--no-owner", "--clean", "--if-exists", "--no-privileges"}) {
+    result.args.emplace_back(always);
+  }
   return result;
 }
 

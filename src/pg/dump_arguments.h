@@ -62,7 +62,7 @@ DumpArguments parse_dump_arguments(std::string_view text, std::string_view varia
 // The defaults when PG_DUMP_ARGS is unset, from the destination key:
 // *.tar.gz, *.tgz, *.tar -> --format=tar; *.sql.gz, *.sql -> --format=plain;
 // anything else -> --format=custom --compress=0 (the pipeline compresses, in
-// parallel). Always --no-owner --clean --no-privileges (pg_dump ignores
+// parallel). Always --no-owner --clean --if-exists --no-privileges (pg_dump ignores
 // --clean for the archive formats, harmlessly: there pg_restore --clean
 // decides).
 DumpArguments default_dump_arguments(std::string_view destination_key);

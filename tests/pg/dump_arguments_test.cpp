@@ -93,7 +93,7 @@ TEST(DumpArguments, RecordsWhatTheDumpSelects) {
 }
 
 TEST(DumpArguments, DefaultsFollowTheDestinationKey) {
-  const Words always = {"--no-owner", "--clean", "--no-privileges"};
+  const Words always = {"--no-owner", "--clean", "--if-exists", "--no-privileges"};
   auto expect = [&](std::string_view key, DumpFormat format, Words first) {
     DumpArguments a = default_dump_arguments(key);
     first.insert(first.end(), always.begin(), always.end());
