@@ -33,15 +33,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-const char* compression_text(const pipeline::CompressionSettings& c) {
-  switch (c.format) {
-    case pipeline::CompressionFormat::kNone: return "none";
-    case pipeline::CompressionFormat::kGzip: return "gzip";
-    case pipeline::CompressionFormat::kZstd: return "zstd";
-  }
-  return "none";
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
@@ -68,7 +59,7 @@ void print_plan(const std::vector<PlannedBackup>& jobs, const s3::AwsSettings& s
                 found.empty() ? "none found" : found.c_str());
     std::printf("  arguments    %s\n", join(j.dump.args).c_str());
     std::printf("  format       %s\n", std::string(pg::format_name(j.dump.format)).c_str());
-    std::printf("  compression  %s", compression_text(j.compression));
+    std::printf("  compression  %s", std::string(pipeline::compression_name(j.compression.format)).c_str());
     if (j.compression.format != pipeline::CompressionFormat::kNone) {
       std::printf(" level %d, %d threads", j.compression.level, pipeline::compression_threads(j.compression));
     }

@@ -23,6 +23,7 @@
 #include "pipeline/fd_reader.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/part_assembler.h"
+#include "pipeline/spool_folder.h"
 #include "s3/multipart_upload.h"
 #include "util/byte_size.h"
 #include "util/digest.h"
@@ -41,15 +42,6 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-const char* compression_name(CompressionFormat format) {
-  switch (format) {
-    case CompressionFormat::kNone: return "none";
-    case CompressionFormat::kGzip: return "gzip";
-    case CompressionFormat::kZstd: return "zstd";
-  }
-  return "none";
 }
 
 // S3 user metadata travels in HTTP headers, which must be ASCII: anything
@@ -86,29 +78,6 @@ class StderrTail {
 // directory mode) exited unsuccessfully: its exit status and stderr say why.
 struct DumpWriterFailed {};
 
-// A private folder in BACKUPS_TEMP_DIR for directory mode, removed at the end.
-class TempFolder {
- public:
-  explicit TempFolder(const std::string& parent) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    std::string templ = parent + "/pgdump2s3-XXXXXX";
-    if (ec || mkdtemp(templ.data()) == nullptr) {
-      throw ConfigError("BACKUPS_TEMP_DIR=" + parent + ": cannot create a folder there (" +
-                        (ec ? ec.message() : std::string(std::strerror(errno))) + ")");
-    }
-    path_ = templ;
-  }
-  ~TempFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace
 
 std::string manifest_key(const std::string& backup_key) { return backup_key + std::string(kManifestSuffix); }
@@ -136,7 +105,7 @@ BackupReport BackupRun::run() {
   if (plan.raised) log::warn(plan.raise_reason);
 
   const bool directory_mode = job_.dump.format == pg::DumpFormat::kDirectory;
-  std::optional<TempFolder> spool;
+  std::optional<SpoolFolder> spool;
   std::vector<std::string> argv = {pg_dump.path};
   argv.insert(argv.end(), job_.dump.args.begin(), job_.dump.args.end());
   if (directory_mode) {
@@ -154,7 +123,7 @@ BackupReport BackupRun::run() {
   log::info("backing up " + db.redacted() + " (PostgreSQL " + facts.server_version + ", " +
                 human_bytes(static_cast<std::uint64_t>(facts.database_size_bytes)) + ") to " + report.url,
             {{"pg_dump", pg_dump.path}, {"format", std::string(pg::format_name(job_.dump.format))},
-             {"compression", compression_name(job_.compression.format)},
+             {"compression", std::string(compression_name(job_.compression.format))},
              {"memory", human_bytes(plan.max_memory)}});
 
   // --- The pipeline's memory, fixed from here on (memory_budget.h).
@@ -171,7 +140,7 @@ BackupReport BackupRun::run() {
       {"server-version", facts.server_version},
       {"pg-dump-version", report.pg_dump_version},
       {"dump-format", std::string(pg::format_name(job_.dump.format))},
-      {"compression", compression_name(job_.compression.format)},
+      {"compression", std::string(compression_name(job_.compression.format))},
       {"started-at", iso8601(started_wall)},
   };
   s3::MultipartUpload upload(client_, s3::S3Location{job_.bucket, job_.key}, upload_options);
@@ -308,7 +277,7 @@ BackupReport BackupRun::run() {
       {"size", report.object_bytes},
       {"sha256", report.object_sha256},
       {"parts", report.parts},
-      {"compression", compression_name(job_.compression.format)},
+      {"compression", std::string(compression_name(job_.compression.format))},
       {"dump_format", std::string(pg::format_name(job_.dump.format))},
       {"dump_size", report.dump_bytes},
       {"dump_sha256", report.dump_sha256},

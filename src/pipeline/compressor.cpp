@@ -28,6 +28,15 @@ int available_cores() {
 
 }  // namespace
 
+std::string_view compression_name(CompressionFormat format) {
+  switch (format) {
+    case CompressionFormat::kGzip: return "gzip";
+    case CompressionFormat::kZstd: return "zstd";
+    case CompressionFormat::kNone: break;
+  }
+  return "none";
+}
+
 int compression_threads(const CompressionSettings& settings) {
   if (settings.threads < 0) {
     throw ConfigError("compression thread count must be 0 (one per core) or more, not " +

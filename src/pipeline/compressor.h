@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "pipeline/buffer_pool.h"
 
@@ -39,8 +40,19 @@ class Compressor {
 enum class CompressionFormat { kNone, kGzip, kZstd };
 enum class DeflateBackend { kZlib, kLibdeflate, kIsal };
 
+// "gzip", "zstd", "none".
+std::string_view compression_name(CompressionFormat format);
+
 struct CompressionSettings {
   CompressionFormat format = CompressionFormat::kGzip;
+  // Chosen by measurement (bench/compressors/README.md: a 295 MiB
+  // pg_dump -Fc -Z0 of make-dataset data on the 2-core machine): ISA-L -1
+  // gives 2.80:1 (gzip -1: 2.67:1) at ~450 MiB per CPU-second, a third of a
+  // core at pg_dump's 150 MiB/s, which leaves room in the one core the
+  // PostgreSQL backend leaves for pg_dump itself and the upload's hashing and
+  // TLS. ISA-L -3 (2.88:1) needs ~0.45 core here but 0.74 by the issue's
+  // figures; libdeflate -1 (2.90:1, a gzip member per block, ~0.75 core) and
+  // zlib -1 (~1.3 cores) do not fit.
   DeflateBackend backend = DeflateBackend::kIsal;
   int level = 1;
   // Worker threads; 0 means one per core this process may run on.

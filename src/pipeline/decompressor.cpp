@@ -180,13 +180,4 @@ CompressionFormat detect_compression(std::string_view b) {
   return CompressionFormat::kNone;
 }
 
-std::string_view compression_name(CompressionFormat format) {
-  switch (format) {
-    case CompressionFormat::kGzip: return "gzip";
-    case CompressionFormat::kZstd: return "zstd";
-    case CompressionFormat::kNone: break;
-  }
-  return "none";
-}
-
 }  // namespace pgdump2s3::pipeline

@@ -45,7 +45,4 @@ std::unique_ptr<Decompressor> make_decompressor(CompressionFormat format, ByteSi
 inline constexpr std::size_t kCompressionMagicBytes = 4;
 CompressionFormat detect_compression(std::string_view first_bytes);
 
-// "gzip", "zstd", "none".
-std::string_view compression_name(CompressionFormat format);
-
 }  // namespace pgdump2s3::pipeline

@@ -4,7 +4,7 @@
 
 #include "pg/pg_version.h"
 #include "pipeline/restore_plain_clean.h"
-#include "pipeline/restore_spool.h"
+#include "pipeline/spool_folder.h"
 #include "util/error.h"
 #include "util/log.h"
 

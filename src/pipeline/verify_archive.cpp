@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "pg/pg_version.h"
-#include "pipeline/restore_spool.h"
+#include "pipeline/spool_folder.h"
 #include "util/error.h"
 
 namespace pgdump2s3::pipeline {

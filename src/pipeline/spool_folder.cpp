@@ -1,4 +1,4 @@
-#include "pipeline/restore_spool.h"
+#include "pipeline/spool_folder.h"
 
 #include <stdlib.h>
 
@@ -13,7 +13,7 @@ namespace pgdump2s3::pipeline {
 SpoolFolder::SpoolFolder(const std::string& parent) {
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
-  std::string templ = parent + "/pgdump2s3-restore-XXXXXX";
+  std::string templ = parent + "/pgdump2s3-XXXXXX";
   if (ec || mkdtemp(templ.data()) == nullptr) {
     throw ConfigError("BACKUPS_TEMP_DIR=" + parent + ": cannot create a folder there (" +
                       (ec ? ec.message() : std::string(std::strerror(errno))) + ")");
