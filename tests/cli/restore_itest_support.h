@@ -12,6 +12,7 @@
 
 #include "support/gate_admin.h"
 #include "support/process.h"
+#include "support/s3_objects.h"
 #include "support/scratch_database.h"
 #include "support/services.h"
 #include "support/tool_env.h"
@@ -21,11 +22,6 @@ namespace pgdump2s3::restore_itest {
 using testing::CommandOptions;
 using testing::CommandResult;
 using testing::S3Service;
-
-inline std::string describe(const CommandResult& r) {
-  return "exit " + std::to_string(r.exit_code) + " signal " + std::to_string(r.signal) + "\nstdout:\n" + r.out +
-         "\nstderr:\n" + r.err;
-}
 
 // `pgdump2s3 ARGS...` against `s3`, with `env` on top of a clean environment.
 inline CommandResult run_tool(const S3Service& s3, const std::vector<std::string>& args,
@@ -51,28 +47,9 @@ inline void upload(const S3Service& s3, const std::string& file, const std::stri
   ASSERT_EQ(r.exit_code, 0) << "aws s3 cp to " << key << "\n" << r.err;
 }
 
-inline void download(const S3Service& s3, const std::string& key, const std::string& file) {
-  CommandResult r = testing::aws_cli(s3, {"s3", "cp", "--only-show-errors", url(s3, key), file});
-  ASSERT_EQ(r.exit_code, 0) << "aws s3 cp of " << key << "\n" << r.err;
-}
-
 inline void remove(const S3Service& s3, const std::string& key) {
   CommandResult r = testing::aws_cli(s3, {"s3", "rm", "--only-show-errors", url(s3, key)});
   ASSERT_EQ(r.exit_code, 0) << "aws s3 rm " << key << "\n" << r.err;
-}
-
-// The keys under `prefix`, sorted (ListObjectsV2 through the AWS CLI).
-inline std::vector<std::string> keys_under(const S3Service& s3, const std::string& prefix) {
-  CommandResult r = testing::aws_cli(
-      s3, {"s3api", "list-objects-v2", "--bucket", s3.bucket, "--prefix", prefix, "--output", "json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<std::string> keys;
-  if (r.exit_code != 0 || r.out.empty()) return keys;
-  for (const auto& item : nlohmann::json::parse(r.out).value("Contents", nlohmann::json::array())) {
-    keys.push_back(item.at("Key").get<std::string>());
-  }
-  std::sort(keys.begin(), keys.end());
-  return keys;
 }
 
 // Whether the PostgreSQL fixture has a database of that name.

@@ -19,6 +19,7 @@
 
 #include "support/gate_admin.h"
 #include "support/process.h"
+#include "support/s3_objects.h"
 #include "support/running_processes.h"
 #include "support/services.h"
 #include "support/tool_env.h"
@@ -44,11 +45,6 @@ inline CommandResult run_backup(const CommandOptions& options, const std::vector
   std::vector<std::string> argv = {PGDUMP2S3_BINARY, "backup"};
   argv.insert(argv.end(), args.begin(), args.end());
   return testing::run_command(argv, options);
-}
-
-inline std::string describe(const CommandResult& r) {
-  return "exit " + std::to_string(r.exit_code) + " signal " + std::to_string(r.signal) + "\nstdout:\n" + r.out +
-         "\nstderr:\n" + r.err;
 }
 
 // The children of this test process named `name` (comm), e.g. "pgdump2s3".
@@ -140,25 +136,6 @@ inline std::string etag_of(const S3Service& s3, const std::string& key) {
   CommandResult r = testing::aws_cli(s3, {"s3api", "head-object", "--bucket", s3.bucket, "--key", key});
   if (r.exit_code != 0) return "";
   return nlohmann::json::parse(r.out).value("ETag", "");
-}
-
-// Downloads s3://BUCKET/KEY to `path` with the AWS CLI.
-inline void download(const S3Service& s3, const std::string& key, const std::string& path) {
-  CommandResult r = testing::aws_cli(s3, {"s3", "cp", "--only-show-errors", "s3://" + s3.bucket + "/" + key, path});
-  ASSERT_EQ(r.exit_code, 0) << "aws s3 cp of " << key << "\n" << r.err;
-}
-
-// The keys under `prefix` (ListObjectsV2 through the AWS CLI).
-inline std::vector<std::string> keys_under(const S3Service& s3, const std::string& prefix) {
-  CommandResult r = testing::aws_cli(
-      s3, {"s3api", "list-objects-v2", "--bucket", s3.bucket, "--prefix", prefix, "--output", "json"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<std::string> keys;
-  if (r.exit_code != 0 || r.out.empty()) return keys;
-  for (const auto& item : nlohmann::json::parse(r.out).value("Contents", nlohmann::json::array())) {
-    keys.push_back(item.at("Key").get<std::string>());
-  }
-  return keys;
 }
 
 // Multipart uploads the gate still holds open for keys under `prefix`.

@@ -207,6 +207,11 @@ std::string BackgroundProcess::read_line(int timeout_s) {
   }
 }
 
+std::string describe(const CommandResult& r) {
+  return "exit " + std::to_string(r.exit_code) + " signal " + std::to_string(r.signal) + "\nstdout:\n" + r.out +
+         "\nstderr:\n" + r.err;
+}
+
 CommandResult aws_cli(const S3Service& s3, const std::vector<std::string>& args,
                       const CommandOptions& options) {
   // Debian's AWS CLI v2 when installed: a pyenv `aws` shim earlier in PATH may

@@ -25,6 +25,9 @@ struct CommandOptions {
   int timeout_s = 300;      // killed (SIGKILL) after this long; exit_code -1
 };
 
+// "exit 1 signal 0" and both outputs, for assertion messages.
+std::string describe(const CommandResult& r);
+
 // argv[0] is looked up in PATH. Never goes through a shell.
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
