@@ -222,12 +222,16 @@ void ParallelGzipCompressor::emit(Block& block) {
   // there (bytes past every slice already emitted from it, which no reader
   // touches) and its own buffer goes back to the pool at once. Only
   // compressed bytes are copied, at most one buffer's worth per buffer.
-  if (tail_ && tail_->capacity - tail_->size >= size) {
-    std::memcpy(tail_->data + tail_->size, output->data, size);
-    const std::size_t offset = tail_->size;
-    tail_->size += size;
+  // The previous buffer is only watched (weak_ptr): it is used while
+  // downstream still holds it, which is when packing matters. Holding it
+  // here would keep it from the pool, and with few buffers the oldest block
+  // would wait for a buffer that only this thread could give back.
+  if (BufferRef tail = tail_.lock(); tail && tail->capacity - tail->size >= size) {
+    std::memcpy(tail->data + tail->size, output->data, size);
+    const std::size_t offset = tail->size;
+    tail->size += size;
     output.reset();
-    sink_(Slice{tail_, offset, size});
+    sink_(Slice{std::move(tail), offset, size});
     return;
   }
   tail_ = output;

@@ -18,7 +18,9 @@
 // Memory and backpressure. At most max_in_flight() blocks are between
 // dispatch and emission; write() waits for the oldest one when the limit is
 // reached. Each block takes one output buffer from the pool and is emitted
-// as one slice of it. Output buffers are taken in block order, so the
+// as one slice of it, or copied into the free room of the previous block's
+// buffer when it fits there (see emit()). Output buffers are taken in
+// block order, so the
 // oldest block never waits for a buffer that a younger one holds: a worker
 // waits for memory only while downstream holds it (that is the
 // backpressure from the uploader). The compressor keeps at most
@@ -119,7 +121,7 @@ class ParallelGzipCompressor final : public Compressor {
   std::unique_ptr<BufferPool> staging_pool_;
   BufferRef staging_;
   Slice previous_;  // tail of the last dispatched block: the next one's dictionary
-  BufferRef tail_;  // the last emitted output buffer: small outputs are packed into its free room
+  std::weak_ptr<Buffer> tail_;  // the last emitted output buffer: small outputs are packed into its free room
   std::uint64_t emitted_ = 0;
   std::uint32_t crc_ = 0;
   std::uint64_t emitted_input_ = 0;
